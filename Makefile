@@ -1,0 +1,65 @@
+# SPDX-License-Identifier: GPL-2.0
+#
+# make            build the module for every installed test kernel (or KVER=),
+#                 libmcte, mctectl and the tests
+# make check      set-up, build, lint, all suites in guests on 6.1 and 6.12
+# make demo       set-up, build, boot a guest and show what mctectl reports
+# make lint       checkpatch, sparse, uapi and netlink-spec checks
+# make setup      install what the build and the guests need (Debian 12)
+
+TOP		:= $(abspath .)
+BUILD		:= $(TOP)/build
+KVERS		?= $(shell $(TOP)/scripts/kvers.sh)
+ifdef KVER
+KVERS		:= $(KVER)
+endif
+
+export TOP
+
+.PHONY: all modules user libmcte mctectl tests setup lint check demo bench clean
+
+all: modules user
+
+modules: $(addprefix module-,$(KVERS))
+
+# One build tree per kernel so that both can be built side by side: the
+# tree holds links to the sources and kbuild writes its objects there.
+module-%:
+	@mkdir -p $(BUILD)/$*/kmod
+	@find $(BUILD)/$* -xtype l -delete
+	@ln -sfn $(TOP)/uapi $(BUILD)/$*/uapi
+	@ln -sf $(TOP)/Kbuild $(BUILD)/$*/Kbuild
+	@for f in $(TOP)/kmod/*.[ch] $(TOP)/kmod/Kbuild; do \
+		ln -sf $$f $(BUILD)/$*/kmod/; done
+	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* $(if $(C),C=$(C)) modules
+
+user: libmcte mctectl tests
+
+libmcte:
+	$(MAKE) -C libmcte
+
+mctectl: libmcte
+	$(MAKE) -C mctectl
+
+tests: libmcte
+	$(MAKE) -C tests
+
+setup:
+	$(TOP)/scripts/setup.sh
+
+lint: setup
+	$(TOP)/scripts/lint.sh
+
+check: setup
+	$(MAKE) all
+	$(TOP)/scripts/check.sh
+
+demo: setup
+	$(MAKE) all
+	$(TOP)/scripts/demo.sh
+
+clean:
+	rm -rf $(BUILD)
+	$(MAKE) -C libmcte clean
+	$(MAKE) -C mctectl clean
+	$(MAKE) -C tests clean
