@@ -1,0 +1,79 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# The body of `make check` once set-up and build are done: lint, then every
+# suite inside a guest for each test kernel (6.1 and 6.12). Prints each
+# result as TAP and ends with the line "N passed, N failed, N skipped".
+# Exit status 0 only when nothing failed.
+
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+out=$top/build/check
+mkdir -p "$out"
+cd "$top" || exit 1
+
+pass=0
+fail=0
+skip=0
+
+# count FILE PREFIX: add the top-level TAP results of FILE to the totals,
+# echoing them with PREFIX so the summary names the kernel.
+count()
+{
+	local line
+
+	while IFS= read -r line; do
+		case $line in
+		"ok "*"# SKIP"*)	skip=$((skip + 1)) ;;
+		"ok "*)			pass=$((pass + 1)) ;;
+		"not ok "*)		fail=$((fail + 1)) ;;
+		*)			continue ;;
+		esac
+		echo "$2$line"
+	done < "$1"
+}
+
+echo "== lint"
+"$top/scripts/lint.sh" > "$out/lint.tap" 2>&1
+cat "$out/lint.tap"
+rm -f "$out"/*.results
+count "$out/lint.tap" "lint: " > "$out/lint.results"
+
+make -s --no-print-directory -C tests list > "$out/tests.list"
+ntests=$(wc -l < "$out/tests.list")
+
+for series in 6.1 6.12; do
+	kver=$("$top/scripts/kvers.sh" "$series" | tail -n 1)
+	if [ -z "$kver" ]; then
+		echo "not ok - $series: kernel or headers not installed" > "$out/$series.results"
+		fail=$((fail + 1))
+		continue
+	fi
+	if [ ! -f "build/$kver/kmod/mcte.ko" ]; then
+		echo "not ok - $kver: build/$kver/kmod/mcte.ko was not built" > "$out/$kver.results"
+		fail=$((fail + 1))
+		continue
+	fi
+	echo "== suites on $kver"
+	start=$SECONDS
+	"$top/scripts/vm-run" --kernel "$kver" --timeout 1500 --tag check \
+		-- tests/run_tests.sh -l "$out/tests.list" 2>&1 | tee "$out/$kver.tap"
+	rc=${PIPESTATUS[0]}
+	echo "== $kver: guest exit status $rc after $((SECONDS - start)) s"
+	count "$out/$kver.tap" "$series: " > "$out/$kver.results"
+	seen=$(grep -c . "$out/$kver.results")
+	# A crash, timeout or kernel log splat outside any test fails the run
+	# too, as does a run that stopped before reporting every test.
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$out/$kver.tap"; then
+		echo "not ok - $kver: guest run failed (exit status $rc)" >> "$out/$kver.results"
+		fail=$((fail + 1))
+	elif [ "$seen" -lt "$ntests" ]; then
+		echo "not ok - $kver: $seen of $ntests tests reported" >> "$out/$kver.results"
+		fail=$((fail + 1))
+	fi
+done
+
+echo "== summary"
+cat "$out"/*.results 2>/dev/null
+echo "$pass passed, $fail failed, $skip skipped"
+[ "$fail" -eq 0 ]

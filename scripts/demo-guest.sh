@@ -1,0 +1,35 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+# Runs inside the demo guest: load mcte, bring up two soft-RoCE "NICs" on
+# a veth pair, and show what mctectl reports while they come and go.
+set -eu
+top=$(cd "$(dirname "$0")/.." && pwd)
+. "$top/tests/lib/mcte.sh"
+
+step()
+{
+	printf '\n\033[1m$ %s\033[0m\n' "$*"
+	"$@"
+}
+
+mcte_load
+"$MCTECTL" monitor > /tmp/demo-monitor.txt &
+mon=$!
+wait_for 30 proc_in_recv "$mon"
+
+step "$MCTECTL" version
+echo
+echo "# two soft-RoCE devices on a veth pair: demo_va <-> demo_vb"
+rxe_pair_add demo_
+wait_for 30 sh -c "rdma link show | grep -c 'state ACTIVE' | grep -q 2"
+step "$MCTECTL" dev show
+step "$MCTECTL" -j -p dev show
+step "$MCTECTL" dev show demo_rxe_a
+rxe_pair_del demo_
+sleep 0.5
+kill -INT "$mon"
+wait "$mon" || true
+echo
+echo "# what 'mctectl monitor' saw meanwhile:"
+cat /tmp/demo-monitor.txt
+mcte_unload

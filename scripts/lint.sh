@@ -1,0 +1,103 @@
+#!/bin/bash
+# SPDX-License-Identifier: GPL-2.0
+#
+# Static checks, one TAP line each: checkpatch and sparse on the kernel
+# code (zero warnings), the uapi header as C and C++, the netlink spec
+# against the uapi header, libmcte's exported symbols against its map,
+# and shell syntax of every script.
+
+set -u
+top=$(cd "$(dirname "$0")/.." && pwd)
+cd "$top" || exit 1
+ksrc=$("$top/scripts/kcache.sh" --print-dir)
+tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT
+
+n=0
+failed=0
+
+# lint NAME COMMAND...: run a check, its output as diagnostics.
+lint()
+{
+	local name=$1
+
+	shift
+	n=$((n + 1))
+	if "$@" > "$tmp/out" 2>&1; then
+		echo "ok $n $name"
+	else
+		failed=$((failed + 1))
+		echo "not ok $n $name"
+		sed 's/^/# /' "$tmp/out" | head -n 60
+	fi
+}
+
+kernel_sources()
+{
+	ls kmod/*.[ch] uapi/linux/*.h nvme-of/*.[ch] 2>/dev/null
+}
+
+checkpatch()
+{
+	# shellcheck disable=SC2046
+	perl "$ksrc/scripts/checkpatch.pl" --no-tree --strict --terse \
+		--show-types --ignore FILE_PATH_CHANGES -f $(kernel_sources) |
+		grep -E 'ERROR|WARNING|CHECK' && return 1
+	return 0
+}
+
+# sparse KVER: rerun the checker on every source of the module; any
+# warning that names one of our files fails.
+sparse()
+{
+	make -s --no-print-directory "module-$1" C=2 > "$tmp/sparse.$1" 2>&1 ||
+		{ cat "$tmp/sparse.$1"; return 1; }
+	grep -E '(kmod|nvme-of|uapi)/[^:]+:[0-9]+:[0-9]+: (warning|error)' \
+		"$tmp/sparse.$1" && return 1
+	return 0
+}
+
+uapi_c()
+{
+	echo '#include <linux/mcte.h>' |
+		gcc -std=c99 -pedantic -Wall -Wextra -Werror -fsyntax-only \
+			-Iuapi -x c -
+}
+
+uapi_cxx()
+{
+	echo '#include <linux/mcte.h>' |
+		g++ -std=c++11 -pedantic -Wall -Wextra -Werror -fsyntax-only \
+			-Iuapi -x c++ -
+}
+
+spec()
+{
+	/usr/bin/python3 scripts/spec-check.py \
+		Documentation/netlink/specs/mcte.yaml > "$tmp/spec.c" &&
+		gcc -std=gnu11 -fsyntax-only -Iuapi "$tmp/spec.c"
+}
+
+shells()
+{
+	local f rc=0
+
+	for f in scripts/*.sh scripts/vm-run scripts/vm/*.sh tests/*.sh \
+		 tests/*/*.sh tests/lib/*.sh .ci/run; do
+		[ -f "$f" ] || continue
+		bash -n "$f" || rc=1
+	done
+	return $rc
+}
+
+lint "checkpatch --strict: kernel sources and uapi" checkpatch
+for kver in $("$top/scripts/kvers.sh"); do
+	lint "sparse: module for $kver" sparse "$kver"
+done
+lint "uapi header compiles as C99" uapi_c
+lint "uapi header compiles as C++11" uapi_cxx
+lint "netlink spec matches uapi header" spec
+lint "libmcte exports exactly its symbol map" make -s -C libmcte check-symbols
+lint "shell scripts parse" shells
+echo "# lint: $((n - failed)) of $n passed"
+[ "$failed" -eq 0 ]
