@@ -1,0 +1,29 @@
+#!/bin/sh
+# SPDX-License-Identifier: GPL-2.0
+#
+# scan-log.sh FILE... - look for kernel splats in kernel logs (dmesg output,
+# serial console logs).  Prints each offending line as FILE:LINE:TEXT and
+# exits 1 if there is any, 0 if there is none (missing files are skipped).
+#
+# MCTE_SCAN_IGNORE, if set, is an extended regular expression: matching
+# lines are not reported (for a test that provokes a warning on purpose).
+set -u
+
+pat='WARNING:|BUG:|Oops|KASAN|lockdep|possible recursive locking|circular locking'
+pat="$pat|general protection|Kernel panic|kernel BUG|UBSAN|refcount_t:|kmemleak"
+pat="$pat|list_add corruption|list_del corruption|INFO: task .* blocked"
+pat="$pat|RCU stall|self-detected stall|detected stalls on CPUs|watchdog: BUG"
+
+found=0
+for f in "$@"; do
+	[ -r "$f" ] || continue
+	hits=$(LC_ALL=C grep -anE -- "$pat" "$f") || continue
+	if [ -n "${MCTE_SCAN_IGNORE:-}" ]; then
+		hits=$(printf '%s\n' "$hits" | LC_ALL=C grep -avE -- "$MCTE_SCAN_IGNORE") || continue
+	fi
+	printf '%s\n' "$hits" | while IFS= read -r l; do
+		printf '%s:%s\n' "$f" "$l"
+	done
+	found=1
+done
+exit $found
