@@ -1,0 +1,71 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mctectl: what main.c and the object files (dev.c, monitor.c,
+ * version.c) share.
+ */
+#ifndef MCTECTL_H
+#define MCTECTL_H
+
+#include <stdbool.h>
+#include <stdio.h>
+
+#include "nl.h"
+
+/* Exit statuses */
+#define MCTECTL_EXIT_OK		0
+#define MCTECTL_EXIT_ERR	1	/* usage error, or the command failed */
+#define MCTECTL_EXIT_NOMOD	2	/* the mcte module is not loaded */
+
+#define ARRAY_SIZE(a)		(sizeof(a) / sizeof((a)[0]))
+
+struct mctectl {
+	bool json;
+	bool pretty;
+
+	bool nl_ready;
+	struct nl nl;
+};
+
+/*
+ * A command table: a word and what runs it. The function gets the
+ * arguments after its word and returns an exit status.
+ */
+struct cmd {
+	const char *name;
+	int (*fn)(struct mctectl *ctl, int argc, char **argv);
+};
+
+/*
+ * Run the entry of @cmds whose name starts with argv[0] (the first in
+ * table order wins, so the table's order settles abbreviations), or the
+ * first entry when there is no argument. Otherwise print an error naming
+ * the @what ("object", "command") and @usage, and fail.
+ */
+int cmd_run(struct mctectl *ctl, const struct cmd *cmds, const char *what,
+	    void (*usage)(FILE *fp), int argc, char **argv);
+
+/* Whether @arg is a non-empty prefix of @word. */
+bool matches(const char *arg, const char *word);
+
+/* For a command that takes no more arguments: 0, or prints and fails. */
+int no_more_args(int argc, char **argv, void (*usage)(FILE *fp));
+
+/*
+ * The netlink socket, opened on first use. On failure, the message is
+ * printed and an exit status returned (MCTECTL_EXIT_NOMOD when the module
+ * is not loaded).
+ */
+int ctl_nl(struct mctectl *ctl, struct nl **nl);
+
+/* Print "mctectl: @what: <error>[: <kernel message>]", return EXIT_ERR. */
+int ctl_nl_error(struct mctectl *ctl, const char *what, int err);
+
+/* Objects */
+int cmd_dev(struct mctectl *ctl, int argc, char **argv);
+int cmd_monitor(struct mctectl *ctl, int argc, char **argv);
+int cmd_version(struct mctectl *ctl, int argc, char **argv);
+
+/* Print one device from a dev-get reply or notification (dev.c). */
+void dev_print(const struct nlmsghdr *nlh, const char *key);
+
+#endif /* MCTECTL_H */
