@@ -8,7 +8,7 @@ TOP		?= $(abspath $(CURDIR)/../..)
 KSFT_DIR	?= $(shell $(TOP)/scripts/kcache.sh --print-dir)/tools/testing/selftests
 LIBMCTE		:= $(TOP)/libmcte/libmcte.a
 
-CFLAGS		+= -O2 -g -Wall -Wextra -Wno-unused-parameter -Werror \
+CFLAGS		+= -O2 -g -Wall -Werror \
 		   -D_GNU_SOURCE -I$(TOP)/uapi -I$(TOP)/libmcte -I$(KSFT_DIR) \
 		   -I$(TOP)/tests/lib
 LDLIBS		+= $(LIBMCTE) -lpthread

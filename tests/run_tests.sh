@@ -65,6 +65,7 @@ for entry in "${list[@]}"; do
 	timeout=$(setting "$suite" timeout 120)
 	module=$(setting "$suite" module any)
 	mark=$(dmesg | wc -l)
+	t0=$SECONDS
 	result=ok
 	directive=
 
@@ -94,6 +95,7 @@ for entry in "${list[@]}"; do
 		result="not ok"
 		directive="$directive # kernel log splat"
 	fi
+	echo "# $entry: $((SECONDS - t0)) s"
 	echo "$result $n $entry$directive"
 	case "$result$directive" in
 	"ok # SKIP") skip=$((skip + 1)) ;;

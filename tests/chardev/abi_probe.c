@@ -22,16 +22,16 @@ TEST(version_ioctl)
 	/* Poison it: every field must be written by the module. */
 	memset(&v, 0xa5, sizeof(v));
 	ASSERT_EQ(0, ioctl(fd, MCTE_IOC_VERSION, &v));
-	EXPECT_EQ(MCTE_ABI_VERSION, v.abi_version);
+	EXPECT_EQ((__u32)MCTE_ABI_VERSION, v.abi_version);
 	EXPECT_EQ(sizeof(struct mcte_xfer_req), v.req_size);
-	EXPECT_EQ(MCTE_SEG_NAME_MAX, v.seg_name_max);
+	EXPECT_EQ((__u32)MCTE_SEG_NAME_MAX, v.seg_name_max);
 	EXPECT_EQ(mcte_test_param("slice_size"), (long)v.slice_size);
-	EXPECT_EQ(0, v.slice_size & (v.slice_size - 1));
-	EXPECT_LE(4096, v.slice_size);
+	EXPECT_EQ(0U, v.slice_size & (v.slice_size - 1));
+	EXPECT_LE(4096U, v.slice_size);
 	EXPECT_TRUE(v.features & MCTE_FEAT_DEVICES);
-	EXPECT_EQ(0, v.features & ~(__u64)MCTE_TEST_FEAT_KNOWN);
+	EXPECT_EQ(0ULL, v.features & ~(__u64)MCTE_TEST_FEAT_KNOWN);
 	for (i = 0; i < 4; i++)
-		EXPECT_EQ(0, v.resv[i]);
+		EXPECT_EQ(0ULL, v.resv[i]);
 	EXPECT_EQ(0, close(fd));
 }
 

@@ -58,9 +58,12 @@ TEST_F(dev, unknown_numbers)
 	};
 	unsigned int i;
 
-	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++)
-		EXPECT_EQ(ENOTTY, ioctl_errno(self->fd, cmds[i], buf))
-			TH_LOG("cmd %#lx", cmds[i]);
+	for (i = 0; i < sizeof(cmds) / sizeof(cmds[0]); i++) {
+		unsigned long cmd = cmds[i];
+
+		EXPECT_EQ(ENOTTY, ioctl_errno(self->fd, cmd, buf))
+			TH_LOG("cmd %#lx", cmd);
+	}
 }
 
 /* Each not-yet-implemented part must say so, not half-work. */
@@ -85,10 +88,12 @@ TEST_F(dev, unimplemented_parts)
 	unsigned int i, checked = 0;
 
 	for (i = 0; i < sizeof(parts) / sizeof(parts[0]); i++) {
+		unsigned long cmd = parts[i].cmd;
+
 		if (self->features & parts[i].feat)
 			continue;
-		EXPECT_EQ(ENOTTY, ioctl_errno(self->fd, parts[i].cmd, buf))
-			TH_LOG("cmd %#lx", parts[i].cmd);
+		EXPECT_EQ(ENOTTY, ioctl_errno(self->fd, cmd, buf))
+			TH_LOG("cmd %#lx", cmd);
 		checked++;
 	}
 	if (!checked)
@@ -151,7 +156,7 @@ TEST_F(dev, still_works_after_errors)
 	EXPECT_EQ(ENOTTY, ioctl_errno(self->fd, _IO(MCTE_IOC_MAGIC, 0x7f), NULL));
 	memset(&v, 0, sizeof(v));
 	EXPECT_EQ(0, ioctl_errno(self->fd, MCTE_IOC_VERSION, &v));
-	EXPECT_EQ(MCTE_ABI_VERSION, v.abi_version);
+	EXPECT_EQ((__u32)MCTE_ABI_VERSION, v.abi_version);
 }
 
 TEST_HARNESS_MAIN

@@ -30,16 +30,18 @@ tap_check()
 	local desc=$1
 
 	shift
-	if "$@"; then
+	if "$@" > /dev/null; then
 		tap_ok "$desc"
 	else
 		tap_not_ok "$desc"
 	fi
 }
 
+# Diagnostics go to stderr so that they survive tap_check's silencing of
+# the checked command's own output.
 tap_diag()
 {
-	echo "# $*"
+	echo "# $*" >&2
 }
 
 tap_skip_all()
