@@ -1,0 +1,51 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcte - generic netlink family "mcte": policies, operations and groups as
+ * Documentation/netlink/specs/mcte.yaml declares them, one to one.
+ *
+ * struct genl_ops rather than genl_split_ops: split ops appeared in 6.2.
+ * A do and a dump of one command therefore share a policy; dev-get's dump
+ * accepts the do's index attribute and ignores it.
+ */
+
+#include <linux/module.h>
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include "netlink_gen.h"
+
+/* MCTE_CMD_DEV_GET - do */
+static const struct nla_policy mcte_dev_get_nl_policy[MCTE_A_DEV_INDEX + 1] = {
+	[MCTE_A_DEV_INDEX] = { .type = NLA_U32, },
+};
+
+/* Ops table for mcte */
+static const struct genl_ops mcte_nl_ops[] = {
+	{
+		.cmd		= MCTE_CMD_VERSION_GET,
+		.doit		= mcte_nl_version_get_doit,
+	},
+	{
+		.cmd		= MCTE_CMD_DEV_GET,
+		.doit		= mcte_nl_dev_get_doit,
+		.dumpit		= mcte_nl_dev_get_dumpit,
+		.policy		= mcte_dev_get_nl_policy,
+		.maxattr	= MCTE_A_DEV_INDEX,
+	},
+};
+
+static const struct genl_multicast_group mcte_nl_mcgrps[] = {
+	[MCTE_NLGRP_EVENTS] = { .name = MCTE_MCGRP_EVENTS, },
+};
+
+struct genl_family mcte_nl_family __ro_after_init = {
+	.name		= MCTE_FAMILY_NAME,
+	.version	= MCTE_FAMILY_VERSION,
+	.netnsok	= true,
+	.parallel_ops	= true,
+	.module		= THIS_MODULE,
+	.ops		= mcte_nl_ops,
+	.n_ops		= ARRAY_SIZE(mcte_nl_ops),
+	.mcgrps		= mcte_nl_mcgrps,
+	.n_mcgrps	= ARRAY_SIZE(mcte_nl_mcgrps),
+};

@@ -1,0 +1,25 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mcte - generic netlink family "mcte": declarations that follow
+ * Documentation/netlink/specs/mcte.yaml one to one. Kept apart from the
+ * hand-written handlers (netlink.c), in the shape ynl-gen gives them.
+ */
+#ifndef _MCTE_NETLINK_GEN_H
+#define _MCTE_NETLINK_GEN_H
+
+#include <net/genetlink.h>
+#include <net/netlink.h>
+
+#include <linux/mcte.h>
+
+int mcte_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+
+enum {
+	MCTE_NLGRP_EVENTS,
+};
+
+extern struct genl_family mcte_nl_family;
+
+#endif /* _MCTE_NETLINK_GEN_H */
