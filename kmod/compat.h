@@ -39,12 +39,12 @@ static inline struct net_device *mcte_ib_get_netdev(struct ib_device *ibdev,
 #else
 
 /*
- * 6.1 has ib_device_get_netdev() but does not export it (nor declare it
- * in ib_verbs.h). Do what it does
- * with the fields ib_verbs.h makes public: ask a driver that still
- * implements the legacy get_netdev op (mlx4, mlx5; they take spinlocks
- * only), else read the netdev that ib_device_set_netdev() stored, under
- * the lock it is stored under, so that it cannot be dropped meanwhile.
+ * 6.1 has ib_device_get_netdev() but neither exports nor declares it. Do
+ * what it does with the fields ib_verbs.h makes public: ask a driver that
+ * still implements the legacy get_netdev op (mlx4, mlx5; they take
+ * spinlocks only), else read the netdev that ib_device_set_netdev()
+ * stored, under the lock it is stored under, so that it cannot be dropped
+ * meanwhile.
  */
 static inline struct net_device *mcte_ib_get_netdev(struct ib_device *ibdev,
 						    u32 port)
