@@ -12,6 +12,8 @@ step()
 	"$@"
 }
 
+export PATH=$top/mctectl:$PATH
+MCTECTL=mctectl
 mcte_load
 "$MCTECTL" monitor > /tmp/demo-monitor.txt &
 mon=$!
