@@ -13,6 +13,9 @@ pat='WARNING:|BUG:|Oops|KASAN|lockdep|possible recursive locking|circular lockin
 pat="$pat|general protection|Kernel panic|kernel BUG|UBSAN|refcount_t:|kmemleak"
 pat="$pat|list_add corruption|list_del corruption|INFO: task .* blocked"
 pat="$pat|RCU stall|self-detected stall|detected stalls on CPUs|watchdog: BUG"
+# A kmem_cache destroyed with objects left: "BUG <cache> (...): Objects
+# remaining" on 6.1, a WARNING on 6.12.
+pat="$pat|Objects remaining|Slab cache still has objects"
 
 found=0
 for f in "$@"; do
