@@ -1,7 +1,20 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcte - /dev/mcte, the data path entry point: ioctls now, io_uring
- * commands later.
+ * mcte - /dev/mcte, the data path entry point: ioctls and io_uring
+ * commands.
+ *
+ * A file lives from open to release. Release runs when no ioctl and no
+ * io_uring command of the file is in progress (each holds the file), and
+ * tears the file down in this order:
+ *  1. every request of the file that has not ended is canceled, and
+ *     release waits until all have ended; slices already copying finish
+ *     first, slices not started are dropped, so this takes at most one
+ *     slice's time;
+ *  2. completions nobody reaped and the batches are freed;
+ *  3. the handles go: segments the file registered are unregistered
+ *     (their pages stay pinned while other files' transfers use them),
+ *     opened ones are closed;
+ *  4. the network namespace reference is dropped.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -18,10 +31,6 @@
 #include <uapi/linux/io_uring.h>
 
 #include "mcte.h"
-
-/* Bytes of a 128-byte SQE (IORING_SETUP_SQE128) from its cmd area on. */
-#define MCTE_SQE128_CMD_SIZE \
-	(2 * sizeof(struct io_uring_sqe) - offsetof(struct io_uring_sqe, cmd))
 
 /*
  * The uapi structures have explicit padding only, so that 32-bit callers
@@ -50,11 +59,19 @@ static int mcte_chr_open(struct inode *inode, struct file *file)
 	if (ret)
 		return ret;
 
-	mf = kzalloc(sizeof(*mf), GFP_KERNEL);
+	mf = kzalloc(sizeof(*mf), GFP_KERNEL_ACCOUNT);
 	if (!mf)
 		return -ENOMEM;
 
 	mf->net = get_net(current->nsproxy->net_ns);
+	mf->eng = mcte_engine(mf->net);
+	xa_init_flags(&mf->handles, XA_FLAGS_ALLOC1);
+	xa_init_flags(&mf->batches, XA_FLAGS_ALLOC1);
+	spin_lock_init(&mf->lock);
+	INIT_LIST_HEAD(&mf->cq);
+	init_waitqueue_head(&mf->cq_wait);
+	mutex_init(&mf->reap_lock);
+	atomic_set(&mf->nr_live, 0);
 	file->private_data = mf;
 	return 0;
 }
@@ -63,6 +80,9 @@ static int mcte_chr_release(struct inode *inode, struct file *file)
 {
 	struct mcte_file *mf = file->private_data;
 
+	mcte_batch_release_file(mf);
+	mcte_seg_release_file(mf);
+	mutex_destroy(&mf->reap_lock);
 	put_net(mf->net);
 	kfree(mf);
 	return 0;
@@ -93,11 +113,32 @@ static long mcte_chr_ioctl(struct file *file, unsigned int cmd,
 
 	/*
 	 * Requests of parts not implemented yet (MCTE_FEAT_* clear in
-	 * MCTE_IOC_VERSION) get -ENOTTY, as unknown ones do.
+	 * MCTE_IOC_VERSION) get -ENOTTY, as unknown ones do; so does a known
+	 * number with another size or direction, as it is another number.
 	 */
 	switch (cmd) {
 	case MCTE_IOC_VERSION:
 		return mcte_ioctl_version(mf, argp);
+	case MCTE_IOC_SEG_REG:
+		return mcte_ioctl_seg_reg(mf, argp);
+	case MCTE_IOC_SEG_UNREG:
+		return mcte_ioctl_seg_unreg(mf, argp);
+	case MCTE_IOC_SEG_OPEN:
+		return mcte_ioctl_seg_open(mf, argp);
+	case MCTE_IOC_SEG_CLOSE:
+		return mcte_ioctl_seg_close(mf, argp);
+	case MCTE_IOC_BATCH_ALLOC:
+		return mcte_ioctl_batch_alloc(mf, argp);
+	case MCTE_IOC_BATCH_FREE:
+		return mcte_ioctl_batch_free(mf, argp);
+	case MCTE_IOC_BATCH_SUBMIT:
+		return mcte_ioctl_batch_submit(mf, argp);
+	case MCTE_IOC_BATCH_STATUS:
+		return mcte_ioctl_batch_status(mf, argp);
+	case MCTE_IOC_BATCH_CANCEL:
+		return mcte_ioctl_batch_cancel(mf, argp);
+	case MCTE_IOC_REAP:
+		return mcte_ioctl_reap(mf, argp);
 	default:
 		return -ENOTTY;
 	}
@@ -109,13 +150,17 @@ static const struct file_operations mcte_chr_fops = {
 	.release	= mcte_chr_release,
 	.unlocked_ioctl	= mcte_chr_ioctl,
 	.compat_ioctl	= compat_ptr_ioctl,
+	.uring_cmd	= mcte_uring_cmd,
 };
 
 static struct miscdevice mcte_miscdev = {
 	.minor		= MISC_DYNAMIC_MINOR,
 	.name		= MCTE_DEV_NAME,
 	.fops		= &mcte_chr_fops,
-	/* Nothing to guard yet; access control comes with segments. */
+	/*
+	 * Open to all: a process pins only its own memory, charged to its
+	 * RLIMIT_MEMLOCK, and opens only segments of its own user.
+	 */
 	.mode		= 0666,
 };
 

@@ -10,12 +10,20 @@
  * and ibdev_to_node(), struct genl_ops with per-op policies,
  * genl_family.resv_start_op, GENL_REQ_ATTR_CHECK(), genl_has_listeners(),
  * and genlmsg_multicast_allns(), which lost its gfp_t argument in both
- * (6.1.y got the fix as a stable backport).
+ * (6.1.y got the fix as a stable backport); pin_user_pages_fast() (int
+ * nr_pages) with FOLL_WRITE | FOLL_LONGTERM (a #define in 6.1, an enum in
+ * 6.12), unpin_user_pages_dirty_lock(), mm->pinned_vm (atomic64_t),
+ * u64_stats_t, wait_event_idle_timeout(), xa_alloc_cyclic(), and
+ * debugfs_create_u32() returning void. Debian's 6.1.y also has the io_uring
+ * command API of 6.12 where mainline 6.1 did not: io_uring_cmd_done() with
+ * issue_flags, and task-work callbacks that get issue_flags; only what
+ * follows differs.
  */
 #ifndef _MCTE_COMPAT_H
 #define _MCTE_COMPAT_H
 
 #include <linux/netdevice.h>
+#include <linux/stddef.h>
 #include <rdma/ib_verbs.h>
 
 #ifdef MCTE_HAVE_IB_DEVICE_GET_NETDEV
@@ -70,5 +78,96 @@ static inline struct net_device *mcte_ib_get_netdev(struct ib_device *ibdev,
 }
 
 #endif /* MCTE_HAVE_IB_DEVICE_GET_NETDEV */
+
+#ifdef MCTE_HAVE_IO_URING_CMD_H
+
+#include <linux/io_uring/cmd.h>
+
+/**
+ * mcte_uring_sqe() - the SQE of a command being issued
+ * @ioucmd: the command, in its ->uring_cmd() issue call
+ *
+ * 6.12 keeps a pointer to the whole SQE, copied along when the command is
+ * issued asynchronously.
+ *
+ * Return: the SQE, or NULL when it cannot be reached.
+ */
+static inline const struct io_uring_sqe *
+mcte_uring_sqe(const struct io_uring_cmd *ioucmd)
+{
+	return ioucmd->sqe;
+}
+
+/**
+ * mcte_uring_cmd_area() - the command area of a command's SQE
+ * @ioucmd: the command, in its ->uring_cmd() issue call
+ *
+ * Return: its first byte; 80 bytes with IORING_SETUP_SQE128.
+ */
+static inline const void *mcte_uring_cmd_area(const struct io_uring_cmd *ioucmd)
+{
+	return io_uring_sqe_cmd(ioucmd->sqe);
+}
+
+#else
+
+#include <linux/io_uring.h>
+#include <linux/io_uring_types.h>
+
+/*
+ * 6.1 keeps a pointer to the SQE's command area only. At the first issue
+ * it points into the SQE in the ring; a command issued asynchronously
+ * (IOSQE_ASYNC, links, io-wq) has had its command area, and only that,
+ * copied to the request's async data, and the rest of its SQE is gone.
+ */
+static inline const struct io_uring_sqe *
+mcte_uring_sqe(const struct io_uring_cmd *ioucmd)
+{
+	if (cmd_to_io_kiocb(ioucmd)->async_data == ioucmd->cmd)
+		return NULL;
+	return (const void *)((const u8 *)ioucmd->cmd -
+			      offsetof(struct io_uring_sqe, cmd));
+}
+
+static inline const void *mcte_uring_cmd_area(const struct io_uring_cmd *ioucmd)
+{
+	return ioucmd->cmd;
+}
+
+#endif /* MCTE_HAVE_IO_URING_CMD_H */
+
+#ifdef MCTE_HAVE_URING_CMD_CANCELABLE
+
+/*
+ * 6.12: a command marked cancelable gets ->uring_cmd() again, with
+ * IO_URING_F_CANCEL, when its ring or its task goes away.
+ */
+#define MCTE_URING_F_CANCEL	IO_URING_F_CANCEL
+
+/**
+ * mcte_uring_mark_cancelable() - have io_uring cancel a command it drops
+ * @ioucmd: the command, in its ->uring_cmd() issue call
+ * @issue_flags: the issue flags of that call
+ */
+static inline void mcte_uring_mark_cancelable(struct io_uring_cmd *ioucmd,
+					      unsigned int issue_flags)
+{
+	io_uring_cmd_mark_cancelable(ioucmd, issue_flags);
+}
+
+#else
+
+/*
+ * 6.1 has no cancellation of commands: a ring going away waits until they
+ * complete, which every request does by its deadline at the latest.
+ */
+#define MCTE_URING_F_CANCEL	0
+
+static inline void mcte_uring_mark_cancelable(struct io_uring_cmd *ioucmd,
+					      unsigned int issue_flags)
+{
+}
+
+#endif /* MCTE_HAVE_URING_CMD_CANCELABLE */
 
 #endif /* _MCTE_COMPAT_H */

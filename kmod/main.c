@@ -3,23 +3,34 @@
  * mcte - in-kernel batched transfer engine: module load and unload.
  *
  * Init order, each step depending on the ones before it:
- *  1. generic netlink family: the ib_client's add callback, run for every
+ *  1. engines (pernet): netlink requests and files find the engine of
+ *     their network namespace;
+ *  2. transfers: their slab cache and the workqueue their deadlines run
+ *     on; then the debugfs directory and the local transport (its
+ *     workqueue, its test hook in debugfs);
+ *  3. generic netlink family: the ib_client's add callback, run for every
  *     RDMA device already present while the client registers, sends
  *     dev-add-ntf on the family's events group;
- *  2. ib_client: the device table has to be complete before anyone can
+ *  4. ib_client: the device table has to be complete before anyone can
  *     ask for it;
- *  3. misc device /dev/mcte: the entry point of user space requests, which
- *     will work on devices, comes last.
+ *  5. misc device /dev/mcte: the entry point of user space requests, which
+ *     will work on all of the above, comes last.
  *
- * Exit runs in exact reverse: /dev/mcte goes first so no new request can
- * come in; unregistering the ib_client removes every device (each sends
- * its dev-del-ntf while the family still exists) and waits for their
- * event work; the family goes last, and genl_unregister_family() waits
- * for handlers in flight.
+ * Exit runs in exact reverse. /dev/mcte goes first so no new file can be
+ * opened; none is open (each holds the module), and the release of the
+ * last one waited until its transfers had ended. Unregistering the
+ * ib_client removes every device (each sends its dev-del-ntf while the
+ * family still exists) and waits for their event work; the family goes
+ * next, and genl_unregister_family() waits for handlers in flight. The
+ * local transport's workqueue is drained and destroyed, then debugfs
+ * (its test hook with it), then the deadline workqueue, drained of the
+ * deadlines of ended transfers still running, and the slab cache. The
+ * engines go last.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/debugfs.h>
 #include <linux/kernel.h>
 #include <linux/log2.h>
 #include <linux/module.h>
@@ -31,6 +42,11 @@
 #define MCTE_SLICE_SIZE_MIN	SZ_4K
 #define MCTE_SLICE_SIZE_MAX	SZ_16M
 #define MCTE_SLICE_SIZE_DEFAULT	SZ_64K
+#define MCTE_XFER_TIMEOUT_MS_DEFAULT	30000
+
+/* Deadlines of transfers run here. */
+struct workqueue_struct *mcte_wq;
+static struct dentry *mcte_debugfs;
 
 static unsigned int mcte_slice_size_param = MCTE_SLICE_SIZE_DEFAULT;
 
@@ -75,13 +91,72 @@ u32 mcte_slice_size(void)
 	return READ_ONCE(mcte_slice_size_param);
 }
 
+static unsigned int mcte_xfer_timeout_param = MCTE_XFER_TIMEOUT_MS_DEFAULT;
+
+static int mcte_xfer_timeout_set(const char *val,
+				 const struct kernel_param *kp)
+{
+	unsigned int ms;
+	int ret;
+
+	ret = kstrtouint(val, 0, &ms);
+	if (ret)
+		return ret;
+	/* Every request has a deadline: a stuck one must end some day. */
+	if (!ms)
+		return -EINVAL;
+
+	WRITE_ONCE(*(unsigned int *)kp->arg, ms);
+	return 0;
+}
+
+static const struct kernel_param_ops mcte_xfer_timeout_ops = {
+	.set	= mcte_xfer_timeout_set,
+	.get	= param_get_uint,
+};
+
+module_param_cb(xfer_timeout_ms, &mcte_xfer_timeout_ops,
+		&mcte_xfer_timeout_param, 0644);
+MODULE_PARM_DESC(xfer_timeout_ms,
+		 "Deadline of requests that set none, in milliseconds, at least 1 (default 30000)");
+
+/**
+ * mcte_xfer_timeout_ms() - deadline of new requests that set none
+ *
+ * Return: the xfer_timeout_ms module parameter, in milliseconds.
+ */
+u32 mcte_xfer_timeout_ms(void)
+{
+	return READ_ONCE(mcte_xfer_timeout_param);
+}
+
 static int __init mcte_init(void)
 {
 	int ret;
 
-	ret = mcte_nl_init();
+	ret = mcte_engine_init();
 	if (ret)
 		return ret;
+
+	ret = mcte_xfer_init();
+	if (ret)
+		goto out_engine_exit;
+
+	mcte_wq = alloc_workqueue("mcte", 0, 0);
+	if (!mcte_wq) {
+		ret = -ENOMEM;
+		goto out_xfer_exit;
+	}
+
+	/* No debugfs is not an error: only the test hook is missing then. */
+	mcte_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+	ret = mcte_local_init(mcte_debugfs);
+	if (ret)
+		goto out_remove_debugfs;
+
+	ret = mcte_nl_init();
+	if (ret)
+		goto out_local_exit;
 
 	ret = mcte_dev_init();
 	if (ret)
@@ -97,6 +172,15 @@ out_unregister_client:
 	mcte_dev_exit();
 out_unregister_family:
 	mcte_nl_exit();
+out_local_exit:
+	mcte_local_exit();
+out_remove_debugfs:
+	debugfs_remove(mcte_debugfs);
+	destroy_workqueue(mcte_wq);
+out_xfer_exit:
+	mcte_xfer_exit();
+out_engine_exit:
+	mcte_engine_exit();
 	return ret;
 }
 
@@ -105,6 +189,11 @@ static void __exit mcte_exit(void)
 	mcte_chr_exit();
 	mcte_dev_exit();
 	mcte_nl_exit();
+	mcte_local_exit();
+	debugfs_remove(mcte_debugfs);
+	destroy_workqueue(mcte_wq);
+	mcte_xfer_exit();
+	mcte_engine_exit();
 }
 
 module_init(mcte_init);

@@ -7,14 +7,23 @@
  * is shown only where rdma_dev_access_netns() allows (all namespaces in
  * ib_core's shared mode, its own in exclusive mode), and a port's network
  * device only in that device's namespace, where its ifindex means
- * something.
+ * something. Segments and counters are those of the caller's namespace's
+ * engine; a segment's owner is reported as the caller sees it: its pid in
+ * the caller's pid namespace (0 when not visible there), its uid in the
+ * user namespace of the caller's socket. Segment events go to the
+ * segment's namespace only, with the pid the owner has in its own pid
+ * namespace and the uid in the user namespace owning the network
+ * namespace. Buffer addresses are never reported.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/netdevice.h>
+#include <linux/pid.h>
+#include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
 #include <linux/string.h>
+#include <linux/user_namespace.h>
 #include <net/genetlink.h>
 #include <net/net_namespace.h>
 #include <net/netlink.h>
@@ -23,13 +32,6 @@
 #include "compat.h"
 #include "mcte.h"
 #include "netlink_gen.h"
-
-/*
- * The version attribute set has no pad attribute yet (MCTE_A_VERSION_PAD
- * is proposed). Pads are emitted only where unaligned access is slow,
- * which excludes x86-64; elsewhere type 0 is one every parser skips.
- */
-#define MCTE_NL_VERSION_PADATTR	0
 
 static size_t mcte_nl_version_size(void)
 {
@@ -62,7 +64,7 @@ int mcte_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)
 
 	if (nla_put_u32(msg, MCTE_A_VERSION_ABI, MCTE_ABI_VERSION) ||
 	    nla_put_u64_64bit(msg, MCTE_A_VERSION_FEATURES, MCTE_FEATURES,
-			      MCTE_NL_VERSION_PADATTR) ||
+			      MCTE_A_VERSION_PAD) ||
 	    nla_put_string(msg, MCTE_A_VERSION_MODULE, MCTE_MODULE_VERSION) ||
 	    nla_put_u32(msg, MCTE_A_VERSION_FAMILY, MCTE_FAMILY_VERSION))
 		goto out_free_msg;
@@ -307,6 +309,268 @@ void mcte_nl_dev_notify(struct mcte_dev *mdev, u8 cmd)
 					MCTE_NLGRP_EVENTS, GFP_ATOMIC);
 	}
 	rcu_read_unlock();
+}
+
+/*
+ * What a segment message is put together from: the owner as the receiver
+ * sees it, and whether the buffers may be cut short to fit (dumps only).
+ */
+struct mcte_nl_seg_view {
+	struct pid_namespace *pidns;
+	struct user_namespace *userns;
+	bool cut_bufs;
+};
+
+static size_t mcte_nl_seg_size(const struct mcte_seg *seg)
+{
+	size_t buf = nla_total_size(0) +			/* nest */
+		     nla_total_size_64bit(sizeof(u64));		/* len */
+
+	return nla_total_size(sizeof(seg->name)) +		/* name */
+	       nla_total_size(sizeof(u32)) +			/* owner-pid */
+	       nla_total_size(sizeof(u32)) +			/* owner-uid */
+	       nla_total_size(sizeof(u32)) +			/* kind */
+	       nla_total_size(sizeof(u32)) +			/* access */
+	       nla_total_size(sizeof(u32)) +			/* nr-bufs */
+	       nla_total_size_64bit(sizeof(u64)) +		/* size */
+	       nla_total_size(sizeof(u32)) +			/* inflight */
+	       seg->nr_bufs * buf;
+}
+
+/* Return: 0, or -EMSGSIZE when @skb is full. */
+static int mcte_nl_seg_fill(struct sk_buff *skb, struct mcte_seg *seg,
+			    const struct mcte_nl_seg_view *view, u32 portid,
+			    u32 seq, int flags, u8 cmd)
+{
+	struct nlattr *nest;
+	void *hdr;
+	u32 i;
+
+	hdr = genlmsg_put(skb, portid, seq, &mcte_nl_family, flags, cmd);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	if (nla_put_string(skb, MCTE_A_SEG_NAME, seg->name) ||
+	    nla_put_u32(skb, MCTE_A_SEG_OWNER_PID,
+			pid_nr_ns(seg->owner, view->pidns)) ||
+	    nla_put_u32(skb, MCTE_A_SEG_OWNER_UID,
+			from_kuid_munged(view->userns, seg->uid)) ||
+	    nla_put_u32(skb, MCTE_A_SEG_KIND, seg->kind) ||
+	    nla_put_u32(skb, MCTE_A_SEG_ACCESS, seg->access) ||
+	    nla_put_u32(skb, MCTE_A_SEG_NR_BUFS, seg->nr_bufs) ||
+	    nla_put_u64_64bit(skb, MCTE_A_SEG_SIZE, seg->size,
+			      MCTE_A_SEG_PAD) ||
+	    nla_put_u32(skb, MCTE_A_SEG_INFLIGHT,
+			atomic_read(&seg->inflight)))
+		goto out_cancel;
+
+	for (i = 0; i < seg->nr_bufs; i++) {
+		nest = nla_nest_start(skb, MCTE_A_SEG_BUF);
+		if (!nest)
+			goto out_cut;
+		if (nla_put_u64_64bit(skb, MCTE_A_BUF_LEN, seg->bufs[i].len,
+				      MCTE_A_BUF_PAD)) {
+			nla_nest_cancel(skb, nest);
+			goto out_cut;
+		}
+		nla_nest_end(skb, nest);
+	}
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+out_cut:
+	/* nr-bufs says how many there are; the lengths that fit follow. */
+	if (view->cut_bufs) {
+		genlmsg_end(skb, hdr);
+		return 0;
+	}
+out_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/**
+ * mcte_nl_seg_get_doit() - handle seg-get of one segment, by name
+ * @skb: the request
+ * @info: its attributes and sender
+ *
+ * Return: 0 or -errno; -ENOENT for a name not registered in the caller's
+ * network namespace.
+ */
+int mcte_nl_seg_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcte_engine *eng = mcte_engine(genl_info_net(info));
+	struct mcte_nl_seg_view view = {
+		.pidns = task_active_pid_ns(current),
+		.userns = sk_user_ns(NETLINK_CB(skb).sk),
+	};
+	struct mcte_seg *seg;
+	struct sk_buff *msg;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, MCTE_A_SEG_NAME))
+		return -EINVAL;
+
+	seg = mcte_seg_lookup(eng, nla_data(info->attrs[MCTE_A_SEG_NAME]));
+	if (!seg) {
+		NL_SET_BAD_ATTR(info->extack, info->attrs[MCTE_A_SEG_NAME]);
+		return -ENOENT;
+	}
+
+	msg = genlmsg_new(mcte_nl_seg_size(seg), GFP_KERNEL);
+	if (!msg) {
+		ret = -ENOMEM;
+		goto out_put_seg;
+	}
+	ret = mcte_nl_seg_fill(msg, seg, &view, info->snd_portid,
+			       info->snd_seq, 0, MCTE_CMD_SEG_GET);
+	if (ret) {
+		nlmsg_free(msg);
+		goto out_put_seg;
+	}
+	ret = genlmsg_reply(msg, info);
+
+out_put_seg:
+	mcte_seg_put(seg);
+	return ret;
+}
+
+/**
+ * mcte_nl_seg_get_dumpit() - handle seg-get of all segments
+ * @skb: the reply being filled
+ * @cb: the dump; args[0] holds the segment id to continue from
+ *
+ * A segment with more buffers than fit in one message is reported with
+ * the lengths of those that fit.
+ *
+ * Return: the length of @skb while more may follow, 0 at the end, -errno.
+ */
+int mcte_nl_seg_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mcte_engine *eng = mcte_engine(sock_net(skb->sk));
+	struct mcte_nl_seg_view view = {
+		.pidns = task_active_pid_ns(current),
+		.userns = sk_user_ns(NETLINK_CB(cb->skb).sk),
+	};
+	struct mcte_seg *seg;
+	unsigned long id;
+	int ret = 0;
+
+	mutex_lock(&eng->seg_lock);
+	xa_for_each_start(&eng->segs, id, seg, cb->args[0]) {
+		view.cut_bufs = false;
+		ret = mcte_nl_seg_fill(skb, seg, &view,
+				       NETLINK_CB(cb->skb).portid,
+				       cb->nlh->nlmsg_seq, NLM_F_MULTI,
+				       MCTE_CMD_SEG_GET);
+		if (ret && !skb->len) {
+			view.cut_bufs = true;
+			ret = mcte_nl_seg_fill(skb, seg, &view,
+					       NETLINK_CB(cb->skb).portid,
+					       cb->nlh->nlmsg_seq, NLM_F_MULTI,
+					       MCTE_CMD_SEG_GET);
+		}
+		if (ret)
+			break;
+		cb->args[0] = id + 1;
+	}
+	mutex_unlock(&eng->seg_lock);
+
+	/* A full skb ends this round; one too small for a segment fails. */
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret ?: skb->len;
+}
+
+/**
+ * mcte_nl_seg_notify() - send a segment notification to the events group
+ * @seg: the segment, registered (MCTE_CMD_SEG_ADD_NTF) or just
+ *	 unregistered (MCTE_CMD_SEG_DEL_NTF)
+ * @cmd: MCTE_CMD_SEG_ADD_NTF or MCTE_CMD_SEG_DEL_NTF
+ *
+ * Goes to the segment's network namespace only. Process context.
+ */
+void mcte_nl_seg_notify(struct mcte_seg *seg, u8 cmd)
+{
+	struct net *net = seg->eng->net;
+	struct mcte_nl_seg_view view = {
+		.pidns = ns_of_pid(seg->owner),
+		.userns = net->user_ns,
+	};
+	struct sk_buff *skb;
+
+	if (!genl_has_listeners(&mcte_nl_family, net, MCTE_NLGRP_EVENTS))
+		return;
+
+	skb = genlmsg_new(mcte_nl_seg_size(seg), GFP_KERNEL);
+	if (!skb)
+		return;
+	if (mcte_nl_seg_fill(skb, seg, &view, 0, 0, 0, cmd)) {
+		nlmsg_free(skb);
+		return;
+	}
+	genlmsg_multicast_netns(&mcte_nl_family, net, skb, 0,
+				MCTE_NLGRP_EVENTS, GFP_KERNEL);
+}
+
+/* Netlink attribute of each counter, indexed by enum mcte_stat. */
+static const u16 mcte_nl_stat_attr[MCTE_STAT_NR] = {
+	[MCTE_STAT_REQ_SUBMITTED]	= MCTE_A_STAT_REQ_SUBMITTED,
+	[MCTE_STAT_REQ_COMPLETED]	= MCTE_A_STAT_REQ_COMPLETED,
+	[MCTE_STAT_REQ_FAILED]		= MCTE_A_STAT_REQ_FAILED,
+	[MCTE_STAT_REQ_TIMEOUT]		= MCTE_A_STAT_REQ_TIMEOUT,
+	[MCTE_STAT_REQ_CANCELED]	= MCTE_A_STAT_REQ_CANCELED,
+	[MCTE_STAT_BYTES_READ]		= MCTE_A_STAT_BYTES_READ,
+	[MCTE_STAT_BYTES_WRITTEN]	= MCTE_A_STAT_BYTES_WRITTEN,
+	[MCTE_STAT_SLICES]		= MCTE_A_STAT_SLICES,
+};
+
+/**
+ * mcte_nl_stat_get_doit() - handle stat-get
+ * @skb: the request
+ * @info: its sender
+ *
+ * Return: 0 or -errno.
+ */
+int mcte_nl_stat_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcte_engine *eng = mcte_engine(genl_info_net(info));
+	u64 vals[MCTE_STAT_NR];
+	struct sk_buff *msg;
+	void *hdr;
+	int i;
+
+	msg = genlmsg_new((MCTE_STAT_NR + 2) * nla_total_size_64bit(sizeof(u64)),
+			  GFP_KERNEL);
+	if (!msg)
+		return -ENOMEM;
+
+	hdr = genlmsg_put_reply(msg, info, &mcte_nl_family, 0,
+				MCTE_CMD_STAT_GET);
+	if (!hdr)
+		goto out_free_msg;
+
+	mcte_stats_read(eng, vals);
+	for (i = 0; i < MCTE_STAT_NR; i++) {
+		if (nla_put_u64_64bit(msg, mcte_nl_stat_attr[i], vals[i],
+				      MCTE_A_STAT_PAD))
+			goto out_free_msg;
+	}
+	if (nla_put_u64_64bit(msg, MCTE_A_STAT_SEGMENTS,
+			      atomic_long_read(&eng->nr_segs),
+			      MCTE_A_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, MCTE_A_STAT_BATCHES,
+			      atomic_long_read(&eng->nr_batches),
+			      MCTE_A_STAT_PAD))
+		goto out_free_msg;
+
+	genlmsg_end(msg, hdr);
+	return genlmsg_reply(msg, info);
+
+out_free_msg:
+	nlmsg_free(msg);
+	return -EMSGSIZE;
 }
 
 /**

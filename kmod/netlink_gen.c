@@ -4,8 +4,8 @@
  * Documentation/netlink/specs/mcte.yaml declares them, one to one.
  *
  * struct genl_ops rather than genl_split_ops: split ops appeared in 6.2.
- * A do and a dump of one command therefore share a policy; dev-get's dump
- * accepts the do's index attribute and ignores it.
+ * A do and a dump of one command therefore share a policy; the dumps of
+ * dev-get and seg-get accept the do's attribute and ignore it.
  */
 
 #include <linux/module.h>
@@ -17,6 +17,11 @@
 /* MCTE_CMD_DEV_GET - do */
 static const struct nla_policy mcte_dev_get_nl_policy[MCTE_A_DEV_INDEX + 1] = {
 	[MCTE_A_DEV_INDEX] = { .type = NLA_U32, },
+};
+
+/* MCTE_CMD_SEG_GET - do */
+static const struct nla_policy mcte_seg_get_nl_policy[MCTE_A_SEG_NAME + 1] = {
+	[MCTE_A_SEG_NAME] = { .type = NLA_NUL_STRING, },
 };
 
 /* Ops table for mcte */
@@ -31,6 +36,17 @@ static const struct genl_ops mcte_nl_ops[] = {
 		.dumpit		= mcte_nl_dev_get_dumpit,
 		.policy		= mcte_dev_get_nl_policy,
 		.maxattr	= MCTE_A_DEV_INDEX,
+	},
+	{
+		.cmd		= MCTE_CMD_SEG_GET,
+		.doit		= mcte_nl_seg_get_doit,
+		.dumpit		= mcte_nl_seg_get_dumpit,
+		.policy		= mcte_seg_get_nl_policy,
+		.maxattr	= MCTE_A_SEG_NAME,
+	},
+	{
+		.cmd		= MCTE_CMD_STAT_GET,
+		.doit		= mcte_nl_stat_get_doit,
 	},
 };
 

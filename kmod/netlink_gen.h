@@ -15,6 +15,9 @@
 int mcte_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info);
 int mcte_nl_dev_get_doit(struct sk_buff *skb, struct genl_info *info);
 int mcte_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int mcte_nl_seg_get_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_seg_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int mcte_nl_stat_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	MCTE_NLGRP_EVENTS,

@@ -28,6 +28,9 @@
 #define MCTE_ABI_VERSION	1
 
 #define MCTE_SEG_NAME_MAX	64	/* including the terminating NUL */
+#define MCTE_SEG_BUFS_MAX	1024	/* buffers in one segment */
+#define MCTE_BATCH_MAX		65536	/* requests in one batch */
+#define MCTE_XFER_MAX		(1ULL << 40)	/* bytes in one request */
 
 /**
  * enum mcte_feature - bits of &mcte_version.features
@@ -236,15 +239,21 @@ struct mcte_batch_alloc {
 /**
  * struct mcte_batch_submit - submit requests (MCTE_IOC_BATCH_SUBMIT)
  * @reqs: user pointer to an array of @nr struct mcte_xfer_req
- * @nr: number of requests
- * @submitted: out: number accepted; requests after it were not queued
+ * @nr: number of requests, at least one
+ * @submitted: out: number queued: @nr on success, 0 on failure
+ * @error_index: out: on failure, index of the request that was refused
+ *		 (@nr when the array as a whole was)
  * @resv: zero
+ *
+ * All or nothing: every request is checked and its batch slot reserved
+ * before any is queued, so a failed call has transferred nothing.
  */
 struct mcte_batch_submit {
 	__u64 reqs;
 	__u32 nr;
 	__u32 submitted;
-	__u64 resv;
+	__u32 error_index;
+	__u32 resv;
 };
 
 /**
@@ -362,6 +371,7 @@ enum {
 	MCTE_A_VERSION_FEATURES,
 	MCTE_A_VERSION_MODULE,
 	MCTE_A_VERSION_FAMILY,
+	MCTE_A_VERSION_PAD,
 
 	__MCTE_A_VERSION_MAX,
 	MCTE_A_VERSION_MAX = (__MCTE_A_VERSION_MAX - 1)
@@ -394,11 +404,56 @@ enum {
 };
 
 enum {
+	MCTE_A_SEG_NAME = 1,
+	MCTE_A_SEG_OWNER_PID,
+	MCTE_A_SEG_OWNER_UID,
+	MCTE_A_SEG_KIND,
+	MCTE_A_SEG_ACCESS,
+	MCTE_A_SEG_NR_BUFS,
+	MCTE_A_SEG_SIZE,
+	MCTE_A_SEG_INFLIGHT,
+	MCTE_A_SEG_BUF,
+	MCTE_A_SEG_PAD,
+
+	__MCTE_A_SEG_MAX,
+	MCTE_A_SEG_MAX = (__MCTE_A_SEG_MAX - 1)
+};
+
+enum {
+	MCTE_A_BUF_LEN = 1,
+	MCTE_A_BUF_PAD,
+
+	__MCTE_A_BUF_MAX,
+	MCTE_A_BUF_MAX = (__MCTE_A_BUF_MAX - 1)
+};
+
+enum {
+	MCTE_A_STAT_REQ_SUBMITTED = 1,
+	MCTE_A_STAT_REQ_COMPLETED,
+	MCTE_A_STAT_REQ_FAILED,
+	MCTE_A_STAT_REQ_TIMEOUT,
+	MCTE_A_STAT_REQ_CANCELED,
+	MCTE_A_STAT_BYTES_READ,
+	MCTE_A_STAT_BYTES_WRITTEN,
+	MCTE_A_STAT_SLICES,
+	MCTE_A_STAT_SEGMENTS,
+	MCTE_A_STAT_BATCHES,
+	MCTE_A_STAT_PAD,
+
+	__MCTE_A_STAT_MAX,
+	MCTE_A_STAT_MAX = (__MCTE_A_STAT_MAX - 1)
+};
+
+enum {
 	MCTE_CMD_VERSION_GET = 1,
 	MCTE_CMD_DEV_GET,
 	MCTE_CMD_DEV_ADD_NTF,
 	MCTE_CMD_DEV_DEL_NTF,
 	MCTE_CMD_DEV_CHANGE_NTF,
+	MCTE_CMD_SEG_GET,
+	MCTE_CMD_STAT_GET,
+	MCTE_CMD_SEG_ADD_NTF,
+	MCTE_CMD_SEG_DEL_NTF,
 
 	__MCTE_CMD_MAX,
 	MCTE_CMD_MAX = (__MCTE_CMD_MAX - 1)

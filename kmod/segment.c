@@ -1,0 +1,644 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcte - segments: named sets of user buffers, pinned while anyone uses
+ * them, and the per-file handles that name them in requests.
+ *
+ * Lifetime: a segment is created with one reference, its owner handle's.
+ * Registration puts it in the engine's name table, which holds no
+ * reference of its own: the segment leaves the table (under seg_lock,
+ * marked dead) before the owner handle drops its reference, at
+ * MCTE_IOC_SEG_UNREG or when the owning file goes. Lookups take their
+ * reference under seg_lock. Opened handles and transfers hold references
+ * too, so the pages stay pinned, and charged to the registering process's
+ * RLIMIT_MEMLOCK, until the last of them is gone (mcte_seg_release()).
+ *
+ * Handles are per file (an xarray of struct mcte_handle); a handle and its
+ * reference go together, under the xarray's lock, so a lookup that finds a
+ * handle can always take a reference on its segment.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/capability.h>
+#include <linux/cred.h>
+#include <linux/jhash.h>
+#include <linux/mm.h>
+#include <linux/overflow.h>
+#include <linux/pid.h>
+#include <linux/sched/mm.h>
+#include <linux/sched/signal.h>
+#include <linux/slab.h>
+#include <linux/string.h>
+#include <linux/uaccess.h>
+#include <linux/xarray.h>
+
+#include "compat.h"
+#include "mcte.h"
+
+/* Pages pinned per call of pin_user_pages_fast(), between reschedules. */
+#define MCTE_PIN_CHUNK		1024
+
+/* ASCII only: the kernel's isalnum() takes Latin-1 letters too. */
+static bool mcte_seg_name_char(char c)
+{
+	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
+	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
+}
+
+/*
+ * A local segment name: 1 to MCTE_SEG_NAME_MAX - 1 characters from
+ * [A-Za-z0-9._-], NUL-terminated within @size bytes.
+ */
+static bool mcte_seg_name_ok(const char *name, size_t size)
+{
+	size_t i, len = strnlen(name, size);
+
+	if (!len || len >= MCTE_SEG_NAME_MAX || len == size)
+		return false;
+	for (i = 0; i < len; i++) {
+		if (!mcte_seg_name_char(name[i]))
+			return false;
+	}
+	return true;
+}
+
+static u32 mcte_seg_hash(const char *name)
+{
+	return jhash(name, strlen(name), 0);
+}
+
+/* Under eng->seg_lock. */
+static struct mcte_seg *mcte_seg_find(struct mcte_engine *eng,
+				      const char *name)
+{
+	struct mcte_seg *seg;
+
+	lockdep_assert_held(&eng->seg_lock);
+	hash_for_each_possible(eng->seg_hash, seg, hnode, mcte_seg_hash(name)) {
+		if (!strcmp(seg->name, name))
+			return seg;
+	}
+	return NULL;
+}
+
+/**
+ * mcte_seg_lookup() - find a registered segment by name
+ * @eng: the engine to look in
+ * @name: a NUL-terminated name
+ *
+ * Return: the segment with a reference dropped by mcte_seg_put(), or NULL.
+ */
+struct mcte_seg *mcte_seg_lookup(struct mcte_engine *eng, const char *name)
+{
+	struct mcte_seg *seg;
+
+	mutex_lock(&eng->seg_lock);
+	seg = mcte_seg_find(eng, name);
+	if (seg)
+		kref_get(&seg->ref);
+	mutex_unlock(&eng->seg_lock);
+	return seg;
+}
+
+static void mcte_seg_release(struct kref *ref)
+{
+	struct mcte_seg *seg = container_of(ref, struct mcte_seg, ref);
+
+	/* The pages may have been written by transfers: dirty them. */
+	unpin_user_pages_dirty_lock(seg->pages, seg->nr_pages, true);
+	atomic64_sub(seg->nr_pages, &seg->mm->pinned_vm);
+	mmdrop(seg->mm);
+	put_pid(seg->owner);
+	kvfree(seg->pages);
+	kvfree(seg);
+}
+
+/**
+ * mcte_seg_put() - drop a reference to a segment
+ * @seg: the segment
+ *
+ * Process context, no spinlock held: the last reference unpins the pages.
+ */
+void mcte_seg_put(struct mcte_seg *seg)
+{
+	kref_put(&seg->ref, mcte_seg_release);
+}
+
+/*
+ * Check the buffers user space described and lay them out in @seg.
+ * Return: the number of pages they span, or -errno.
+ */
+static long mcte_seg_layout(struct mcte_seg *seg,
+			    const struct mcte_seg_buf *ubufs)
+{
+	unsigned long ram = totalram_pages();
+	unsigned long pages = 0;
+	u64 size = 0, end;
+	u32 i;
+
+	for (i = 0; i < seg->nr_bufs; i++) {
+		const struct mcte_seg_buf *ub = &ubufs[i];
+		struct mcte_sbuf *b = &seg->bufs[i];
+		u64 n;
+
+		if (!ub->len || ub->fd != -1 || ub->resv)
+			return -EINVAL;
+		if (check_add_overflow(ub->addr, ub->len, &end) ||
+		    end > ULONG_MAX - PAGE_SIZE)
+			return -EINVAL;
+
+		/* More than there is memory to pin cannot succeed. */
+		n = (PAGE_ALIGN(end) - (ub->addr & PAGE_MASK)) >> PAGE_SHIFT;
+		if (n > ram || pages + n > ram)
+			return -ENOMEM;
+
+		b->start = size;
+		b->len = ub->len;
+		b->page = pages;
+		b->pgoff = offset_in_page(ub->addr);
+		size += ub->len;
+		pages += n;
+	}
+
+	seg->size = size;
+	return pages;
+}
+
+/* Charge @pages to the current process as ib_umem_get() does. */
+static int mcte_seg_charge(struct mm_struct *mm, unsigned long pages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	u64 pinned;
+
+	pinned = atomic64_add_return(pages, &mm->pinned_vm);
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(pages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/* Pin every buffer's pages; on failure nothing stays pinned. */
+static int mcte_seg_pin(struct mcte_seg *seg,
+			const struct mcte_seg_buf *ubufs)
+{
+	unsigned long done = 0;
+	int ret = 0;
+	u32 i;
+
+	for (i = 0; i < seg->nr_bufs && !ret; i++) {
+		unsigned long addr = ubufs[i].addr & PAGE_MASK;
+		unsigned long left;
+
+		left = (i + 1 < seg->nr_bufs ? seg->bufs[i + 1].page :
+			seg->nr_pages) - seg->bufs[i].page;
+		while (left) {
+			int n = min_t(unsigned long, left, MCTE_PIN_CHUNK);
+
+			ret = pin_user_pages_fast(addr, n, FOLL_WRITE | FOLL_LONGTERM,
+						  seg->pages + done);
+			if (ret <= 0) {
+				ret = ret ?: -EFAULT;
+				break;
+			}
+			done += ret;
+			left -= ret;
+			addr += (unsigned long)ret << PAGE_SHIFT;
+			ret = 0;
+			if (fatal_signal_pending(current)) {
+				ret = -EINTR;
+				break;
+			}
+			cond_resched();
+		}
+	}
+
+	if (!ret)
+		return 0;
+
+	unpin_user_pages(seg->pages, done);
+	/* Read-only, unmapped, I/O or otherwise unpinnable memory. */
+	if (ret != -ENOMEM && ret != -EINTR)
+		ret = -EFAULT;
+	return ret;
+}
+
+static bool mcte_seg_name_taken(struct mcte_engine *eng, const char *name)
+{
+	bool taken;
+
+	mutex_lock(&eng->seg_lock);
+	taken = mcte_seg_find(eng, name);
+	mutex_unlock(&eng->seg_lock);
+	return taken;
+}
+
+/* A segment of pinned pages, not registered yet, with one reference. */
+static struct mcte_seg *mcte_seg_create(struct mcte_file *mf,
+					const struct mcte_seg_reg *r,
+					const struct mcte_seg_buf *ubufs)
+{
+	struct mm_struct *mm = current->mm;
+	struct mcte_seg *seg;
+	long pages;
+	int ret;
+
+	seg = kvzalloc(struct_size(seg, bufs, r->nr_bufs), GFP_KERNEL_ACCOUNT);
+	if (!seg)
+		return ERR_PTR(-ENOMEM);
+	seg->nr_bufs = r->nr_bufs;
+
+	pages = mcte_seg_layout(seg, ubufs);
+	if (pages < 0) {
+		ret = pages;
+		goto out_free_seg;
+	}
+
+	/* Fail early on a taken name; it is checked again when published. */
+	strscpy(seg->name, r->name, sizeof(seg->name));
+	if (mcte_seg_name_taken(mf->eng, seg->name)) {
+		ret = -EEXIST;
+		goto out_free_seg;
+	}
+
+	ret = mcte_seg_charge(mm, pages);
+	if (ret)
+		goto out_free_seg;
+
+	seg->pages = kvmalloc_array(pages, sizeof(*seg->pages),
+				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+	if (!seg->pages) {
+		ret = -ENOMEM;
+		goto out_uncharge;
+	}
+	seg->nr_pages = pages;
+
+	ret = mcte_seg_pin(seg, ubufs);
+	if (ret)
+		goto out_free_pages;
+
+	kref_init(&seg->ref);
+	seg->eng = mf->eng;
+	INIT_HLIST_NODE(&seg->hnode);
+	seg->kind = r->kind;
+	seg->access = r->access;
+	seg->uid = current_euid();
+	seg->owner = get_task_pid(current, PIDTYPE_TGID);
+	mmgrab(mm);
+	seg->mm = mm;
+	atomic_set(&seg->inflight, 0);
+	return seg;
+
+out_free_pages:
+	kvfree(seg->pages);
+out_uncharge:
+	atomic64_sub(pages, &mm->pinned_vm);
+out_free_seg:
+	kvfree(seg);
+	return ERR_PTR(ret);
+}
+
+/* Put a created segment into its engine's table: 0, -EEXIST, -ENOMEM. */
+static int mcte_seg_publish(struct mcte_seg *seg)
+{
+	struct mcte_engine *eng = seg->eng;
+	int ret;
+
+	mutex_lock(&eng->seg_lock);
+	if (mcte_seg_find(eng, seg->name)) {
+		ret = -EEXIST;
+		goto out_unlock;
+	}
+	ret = xa_alloc_cyclic(&eng->segs, &seg->id, seg, xa_limit_32b,
+			      &eng->seg_next, GFP_KERNEL);
+	if (ret < 0)
+		goto out_unlock;
+	hash_add(eng->seg_hash, &seg->hnode, mcte_seg_hash(seg->name));
+	atomic_long_inc(&eng->nr_segs);
+	ret = 0;
+out_unlock:
+	mutex_unlock(&eng->seg_lock);
+	return ret;
+}
+
+/*
+ * Take a segment out of its engine's table: its name is free at once,
+ * new requests on it fail with -ENODEV, and so do slices that have not
+ * started copying. The caller still holds its reference.
+ */
+static void mcte_seg_unregister(struct mcte_seg *seg)
+{
+	struct mcte_engine *eng = seg->eng;
+
+	mutex_lock(&eng->seg_lock);
+	if (WARN_ON_ONCE(seg->dead)) {
+		mutex_unlock(&eng->seg_lock);
+		return;
+	}
+	WRITE_ONCE(seg->dead, true);
+	hash_del(&seg->hnode);
+	xa_erase(&eng->segs, seg->id);
+	atomic_long_dec(&eng->nr_segs);
+	mutex_unlock(&eng->seg_lock);
+
+	mcte_nl_seg_notify(seg, MCTE_CMD_SEG_DEL_NTF);
+	/* Transfers waiting to copy from or to it end now. */
+	mcte_xfer_sweep();
+}
+
+/* Reserve a handle number of @mf: 0 or -errno. Release with xa_erase(). */
+static int mcte_handle_reserve(struct mcte_file *mf, u32 *id)
+{
+	int ret;
+
+	ret = xa_alloc_cyclic(&mf->handles, id, NULL, XA_LIMIT(1, INT_MAX),
+			      &mf->handle_next, GFP_KERNEL_ACCOUNT);
+	return ret < 0 ? ret : 0;
+}
+
+/**
+ * mcte_ioctl_seg_reg() - MCTE_IOC_SEG_REG: register a segment
+ * @mf: the file
+ * @arg: struct mcte_seg_reg in user memory
+ *
+ * The handle is written back before the segment becomes visible, so a
+ * call that fails leaves nothing registered.
+ *
+ * Return: 0 or -errno.
+ */
+long mcte_ioctl_seg_reg(struct mcte_file *mf, struct mcte_seg_reg __user *arg)
+{
+	struct mcte_seg_buf *ubufs;
+	struct mcte_handle *h;
+	struct mcte_seg_reg r;
+	struct mcte_seg *seg;
+	u32 id;
+	int ret;
+
+	if (copy_from_user(&r, arg, sizeof(r)))
+		return -EFAULT;
+	if (r.resv[0] || r.resv[1])
+		return -EINVAL;
+	if (!mcte_seg_name_ok(r.name, sizeof(r.name)))
+		return -EINVAL;
+	if (r.access > MCTE_ACCESS_RW)
+		return -EINVAL;
+	switch (r.kind) {
+	case MCTE_SEG_HOST:
+		break;
+	case MCTE_SEG_DMABUF:
+	case MCTE_SEG_BLOCK:
+		/* MCTE_FEAT_SEG_DMABUF, MCTE_FEAT_XPORT_NVME: not yet. */
+		return -EOPNOTSUPP;
+	default:
+		return -EINVAL;
+	}
+	if (!r.nr_bufs || r.nr_bufs > MCTE_SEG_BUFS_MAX)
+		return -EINVAL;
+
+	ubufs = vmemdup_user(u64_to_user_ptr(r.bufs),
+			     array_size(r.nr_bufs, sizeof(*ubufs)));
+	if (IS_ERR(ubufs))
+		return PTR_ERR(ubufs);
+	seg = mcte_seg_create(mf, &r, ubufs);
+	kvfree(ubufs);
+	if (IS_ERR(seg))
+		return PTR_ERR(seg);
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h) {
+		ret = -ENOMEM;
+		goto out_put_seg;
+	}
+	h->seg = seg;
+	h->access = MCTE_ACCESS_RW;
+	h->owner = true;
+
+	ret = mcte_handle_reserve(mf, &id);
+	if (ret)
+		goto out_free_handle;
+	if (put_user(id, &arg->handle)) {
+		ret = -EFAULT;
+		goto out_release_id;
+	}
+	ret = mcte_seg_publish(seg);
+	if (ret)
+		goto out_release_id;
+
+	/* Over a reserved entry: allocates nothing, cannot fail. */
+	WARN_ON_ONCE(xa_is_err(xa_store(&mf->handles, id, h, GFP_KERNEL)));
+	mcte_nl_seg_notify(seg, MCTE_CMD_SEG_ADD_NTF);
+	return 0;
+
+out_release_id:
+	xa_erase(&mf->handles, id);
+out_free_handle:
+	kfree(h);
+out_put_seg:
+	mcte_seg_put(seg);
+	return ret;
+}
+
+/* Take handle @id of the kind asked for out of @mf's table. */
+static struct mcte_handle *mcte_handle_remove(struct mcte_file *mf, u32 id,
+					      bool owner)
+{
+	struct mcte_handle *h;
+
+	xa_lock(&mf->handles);
+	h = xa_load(&mf->handles, id);
+	if (h && h->owner == owner)
+		__xa_erase(&mf->handles, id);
+	else
+		h = NULL;
+	xa_unlock(&mf->handles);
+	return h;
+}
+
+/**
+ * mcte_ioctl_seg_unreg() - MCTE_IOC_SEG_UNREG: unregister a segment
+ * @mf: the file that registered it
+ * @arg: its handle, a u32 in user memory
+ *
+ * Return: 0, -EFAULT, or -EBADF for a handle that is not one of this
+ * file's registered segments.
+ */
+long mcte_ioctl_seg_unreg(struct mcte_file *mf, u32 __user *arg)
+{
+	struct mcte_handle *h;
+	u32 id;
+
+	if (get_user(id, arg))
+		return -EFAULT;
+	h = mcte_handle_remove(mf, id, true);
+	if (!h)
+		return -EBADF;
+
+	mcte_seg_unregister(h->seg);
+	mcte_seg_put(h->seg);
+	kfree(h);
+	return 0;
+}
+
+/* Whether an opener asking for @want may have it of a segment. */
+static int mcte_seg_may_open(const struct mcte_seg *seg, u32 want)
+{
+	/* Another user opens nothing, whatever the mode says. */
+	if (!uid_eq(seg->uid, current_euid()))
+		return -EACCES;
+	if (seg->access == MCTE_ACCESS_NONE || want > seg->access)
+		return -EACCES;
+	return 0;
+}
+
+/* "host[:port]/name": a peer's segment; mcte does not reach peers yet. */
+static int mcte_seg_remote_name(const char *name)
+{
+	const char *slash = strrchr(name, '/');
+
+	if (slash == name)
+		return -EINVAL;
+	if (!mcte_seg_name_ok(slash + 1, MCTE_SEG_NAME_MAX))
+		return -EINVAL;
+	/* MCTE_FEAT_XPORT_RDMA, MCTE_FEAT_XPORT_TCP: not yet. */
+	return -EOPNOTSUPP;
+}
+
+/**
+ * mcte_ioctl_seg_open() - MCTE_IOC_SEG_OPEN: open a segment by name
+ * @mf: the file
+ * @arg: struct mcte_seg_open in user memory
+ *
+ * Return: 0 or -errno.
+ */
+long mcte_ioctl_seg_open(struct mcte_file *mf,
+			 struct mcte_seg_open __user *arg)
+{
+	struct mcte_handle *h;
+	struct mcte_seg_open o;
+	struct mcte_seg *seg;
+	u32 id;
+	int ret;
+
+	if (copy_from_user(&o, arg, sizeof(o)))
+		return -EFAULT;
+	if (o.resv0 || o.resv[0] || o.resv[1])
+		return -EINVAL;
+	if (o.access > MCTE_ACCESS_RW)
+		return -EINVAL;
+	if (strnlen(o.name, sizeof(o.name)) == sizeof(o.name))
+		return -EINVAL;
+	if (strchr(o.name, '/'))
+		return mcte_seg_remote_name(o.name);
+	if (!mcte_seg_name_ok(o.name, sizeof(o.name)))
+		return -EINVAL;
+
+	seg = mcte_seg_lookup(mf->eng, o.name);
+	if (!seg)
+		return -ENOENT;
+	ret = mcte_seg_may_open(seg, o.access);
+	if (ret)
+		goto out_put_seg;
+
+	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
+	if (!h) {
+		ret = -ENOMEM;
+		goto out_put_seg;
+	}
+	h->seg = seg;
+	h->access = o.access;
+
+	ret = mcte_handle_reserve(mf, &id);
+	if (ret)
+		goto out_free_handle;
+	/* The outputs only: the rest of the struct is the caller's. */
+	if (put_user(id, &arg->handle) ||
+	    put_user(seg->nr_bufs, &arg->nr_bufs) ||
+	    put_user(seg->size, &arg->size)) {
+		ret = -EFAULT;
+		goto out_release_id;
+	}
+	WARN_ON_ONCE(xa_is_err(xa_store(&mf->handles, id, h, GFP_KERNEL)));
+	return 0;
+
+out_release_id:
+	xa_erase(&mf->handles, id);
+out_free_handle:
+	kfree(h);
+out_put_seg:
+	mcte_seg_put(seg);
+	return ret;
+}
+
+/**
+ * mcte_ioctl_seg_close() - MCTE_IOC_SEG_CLOSE: close an opened handle
+ * @mf: the file
+ * @arg: the handle, a u32 in user memory
+ *
+ * Return: 0, -EFAULT, or -EBADF for a handle that is not one this file
+ * opened.
+ */
+long mcte_ioctl_seg_close(struct mcte_file *mf, u32 __user *arg)
+{
+	struct mcte_handle *h;
+	u32 id;
+
+	if (get_user(id, arg))
+		return -EFAULT;
+	h = mcte_handle_remove(mf, id, false);
+	if (!h)
+		return -EBADF;
+
+	mcte_seg_put(h->seg);
+	kfree(h);
+	return 0;
+}
+
+/**
+ * mcte_seg_get_handle() - the segment a handle of a file names
+ * @mf: the file
+ * @id: the handle
+ * @owner: only a handle of a segment @mf registered will do
+ * @access: out: what requests through the handle may do
+ *
+ * Return: the segment with a reference dropped by mcte_seg_put(), or NULL.
+ */
+struct mcte_seg *mcte_seg_get_handle(struct mcte_file *mf, u32 id,
+				     bool owner, u32 *access)
+{
+	struct mcte_seg *seg = NULL;
+	struct mcte_handle *h;
+
+	xa_lock(&mf->handles);
+	h = xa_load(&mf->handles, id);
+	if (h && (h->owner || !owner)) {
+		seg = h->seg;
+		kref_get(&seg->ref);
+		*access = h->access;
+	}
+	xa_unlock(&mf->handles);
+	return seg;
+}
+
+/**
+ * mcte_seg_release_file() - drop every handle of a file that goes away
+ * @mf: the file, with no transfer left
+ *
+ * Segments the file registered are unregistered; their pages stay pinned
+ * while other files' transfers still use them.
+ */
+void mcte_seg_release_file(struct mcte_file *mf)
+{
+	struct mcte_handle *h;
+	unsigned long id;
+
+	xa_for_each(&mf->handles, id, h) {
+		xa_erase(&mf->handles, id);
+		if (h->owner)
+			mcte_seg_unregister(h->seg);
+		mcte_seg_put(h->seg);
+		kfree(h);
+		cond_resched();
+	}
+	xa_destroy(&mf->handles);
+}
