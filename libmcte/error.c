@@ -8,20 +8,32 @@
 
 #include "libmcte-private.h"
 
-#define ARRAY_SIZE(a)	(sizeof(a) / sizeof((a)[0]))
-
 /*
  * What an errno means when it comes from libmcte. Only errors whose
  * generic description would mislead are listed; the rest fall through to
- * the C library.
+ * the C library. Some errnos mean one thing from mcte_open() and another
+ * from a request or a segment call: their message names both.
  */
 static const char *const mcte_errors[] = {
-	[ENOENT]	= "mcte module not loaded: " MCTE_DEV_PATH " does not exist",
+	[ENOENT]	= "mcte module not loaded (" MCTE_DEV_PATH " does not exist), "
+			  "or no such segment or batch",
 	[ENXIO]		= "mcte module not loaded: " MCTE_DEV_PATH " has no driver",
-	[ENODEV]	= "mcte module not loaded: " MCTE_DEV_PATH " has no driver",
-	[EACCES]	= "permission denied: no read-write access to " MCTE_DEV_PATH,
+	[ENODEV]	= "segment was unregistered by its owner "
+			  "(or mcte module not loaded: " MCTE_DEV_PATH " has no driver)",
+	[EACCES]	= "permission denied: the access mode of the segment does not allow this "
+			  "(or no read-write access to " MCTE_DEV_PATH ")",
 	[EPROTO]	= "ABI version mismatch between libmcte and the mcte module",
 	[ENOTTY]	= "operation not supported by the running mcte module",
+	[ENOSPC]	= "batch is full",
+	[EBADF]		= "not a segment handle of this process",
+	[ERANGE]	= "offset and length beyond the segment",
+	[EBUSY]		= "batch still has requests in flight",
+	[ETIMEDOUT]	= "transfer timed out: its deadline passed",
+	[ECANCELED]	= "transfer canceled",
+	[E2BIG]		= "transfer too long for one request",
+	[EEXIST]	= "a segment of that name exists",
+	[ETIME]		= "no completion came in time",
+	[EAGAIN]	= "nothing to reap yet",
 };
 
 MCTE_EXPORT const char *mcte_strerror(int err)

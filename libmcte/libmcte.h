@@ -10,13 +10,22 @@
  *  - mcte_strerror() turns those negative errnos into messages that say
  *    what they mean for mcte;
  *  - a struct mcte is an opaque handle to one open /dev/mcte; it may be
- *    used from several threads at once.
+ *    used from several threads at once;
+ *  - a struct mcte_ring, like liburing's struct io_uring, belongs to one
+ *    thread at a time: calls on one ring must not run concurrently (give
+ *    each thread its own ring; many rings may share one struct mcte).
+ *
+ * Segment handles and batch ids belong to the open file: they are valid
+ * with the struct mcte (and the rings on it) that made them, not with
+ * another mcte_open() of the same process.
  *
  * The ABI structures and constants come from <linux/mcte.h>.
  */
 #ifndef LIBMCTE_H
 #define LIBMCTE_H
 
+#include <stddef.h>
+#include <string.h>
 #include <linux/types.h>
 #include <linux/mcte.h>
 
@@ -98,6 +107,423 @@ const char *mcte_lib_version(void);
  * The string is static: do not modify or free it.
  */
 const char *mcte_strerror(int err);
+
+/* ------------------------------------------------------------------ */
+/* Segments (segment.c)                                                 */
+
+/**
+ * mcte_seg_register() - register buffers as a named segment
+ * @m: handle
+ * @name: 1 to MCTE_SEG_NAME_MAX - 1 characters from [A-Za-z0-9._-],
+ *	  unique in the network namespace
+ * @bufs: @nr buffers; for host memory @fd is -1 and @addr/@len a range of
+ *	  writable memory of this process, for a dma-buf or a block device
+ *	  @fd is its descriptor and @addr an offset into it; @resv zero
+ * @nr: 1 to MCTE_SEG_BUFS_MAX
+ * @access: what other processes and peers may do: MCTE_ACCESS_NONE (only
+ *	    this file uses it), MCTE_ACCESS_READ or MCTE_ACCESS_RW
+ * @handle: out: the segment's handle, to name it in requests
+ *
+ * The kind of the segment follows from the buffers: all @fd -1 is host
+ * memory (pinned while registered, charged to RLIMIT_MEMLOCK), all block
+ * devices is a block segment, all other descriptors a dma-buf segment;
+ * a mix is -EINVAL. The segment stays until mcte_seg_unregister() or
+ * until @m is closed.
+ *
+ * Return: 0; -EINVAL (bad name, @nr, @access or buffer), -EEXIST (name
+ * taken), -EFAULT (a range is not writable memory), -ENOMEM (over
+ * RLIMIT_MEMLOCK), -ENOTTY (the module has no segments of that kind),
+ * other -errno.
+ */
+int mcte_seg_register(struct mcte *m, const char *name,
+		      const struct mcte_seg_buf *bufs, unsigned int nr,
+		      enum mcte_access access, __u32 *handle);
+
+/**
+ * mcte_seg_register_host() - register one range of host memory
+ * @m: handle
+ * @name: as for mcte_seg_register()
+ * @addr: start of the range, any alignment
+ * @len: its length in bytes, not zero
+ * @access: as for mcte_seg_register()
+ * @handle: out: the segment's handle
+ *
+ * Return: as mcte_seg_register().
+ */
+int mcte_seg_register_host(struct mcte *m, const char *name, void *addr,
+			   size_t len, enum mcte_access access, __u32 *handle);
+
+/**
+ * mcte_seg_unregister() - remove a segment this handle registered
+ * @m: handle
+ * @handle: from mcte_seg_register()
+ *
+ * The name is free again at once; requests in flight finish, new ones
+ * naming the segment fail (-ENODEV for those who opened it).
+ *
+ * Return: 0, -EBADF when @handle is not a segment registered on @m.
+ */
+int mcte_seg_unregister(struct mcte *m, __u32 handle);
+
+/**
+ * mcte_seg_open() - open a segment by name, as the target of requests
+ * @m: handle
+ * @name: "name" of a segment of this node, or "host[:port]/name"
+ * @access: MCTE_ACCESS_READ to read from it, MCTE_ACCESS_RW to also write
+ * @handle: out: handle naming the segment as a target
+ * @size: out, may be NULL: total size of the segment in bytes
+ *
+ * Return: 0; -ENOENT (no such segment), -EACCES (its owner's access mode
+ * does not allow @access, or it belongs to another user), -EINVAL, other
+ * -errno.
+ */
+int mcte_seg_open(struct mcte *m, const char *name, enum mcte_access access,
+		  __u32 *handle, __u64 *size);
+
+/**
+ * mcte_seg_close() - drop a handle from mcte_seg_open()
+ *
+ * Return: 0, -EBADF when @handle is not an opened segment of @m.
+ */
+int mcte_seg_close(struct mcte *m, __u32 handle);
+
+/* ------------------------------------------------------------------ */
+/* Requests                                                             */
+
+/**
+ * mcte_prep_xfer() - fill a request
+ * @req: the request, e.g. from mcte_ring_get_sqe() or an array element
+ * @opcode: MCTE_OP_READ (target into local) or MCTE_OP_WRITE
+ * @batch_id: batch from mcte_batch_alloc()
+ * @local_seg: handle of a segment registered on the same struct mcte
+ * @local_off: offset into it
+ * @target_seg: handle of a registered or opened segment
+ * @target_off: offset into it
+ * @len: bytes, 1 to MCTE_XFER_MAX (through io_uring: below 2 GiB, the
+ *	 CQE's result is 32 bits)
+ * @user_data: returned in the completion and the request's status
+ *
+ * Every other field, reserved ones included, is zeroed.
+ */
+static inline void mcte_prep_xfer(struct mcte_xfer_req *req, __u8 opcode,
+				  __u32 batch_id, __u32 local_seg,
+				  __u64 local_off, __u32 target_seg,
+				  __u64 target_off, __u64 len,
+				  __u64 user_data)
+{
+	memset(req, 0, sizeof(*req));
+	req->opcode = opcode;
+	req->local_seg = local_seg;
+	req->local_off = local_off;
+	req->target_seg = target_seg;
+	req->target_off = target_off;
+	req->length = len;
+	req->user_data = user_data;
+	req->batch_id = batch_id;
+}
+
+/** mcte_prep_read() - a request copying from the target into local memory */
+static inline void mcte_prep_read(struct mcte_xfer_req *req, __u32 batch_id,
+				  __u32 local_seg, __u64 local_off,
+				  __u32 target_seg, __u64 target_off,
+				  __u64 len, __u64 user_data)
+{
+	mcte_prep_xfer(req, MCTE_OP_READ, batch_id, local_seg, local_off,
+		       target_seg, target_off, len, user_data);
+}
+
+/** mcte_prep_write() - a request copying from local memory to the target */
+static inline void mcte_prep_write(struct mcte_xfer_req *req, __u32 batch_id,
+				   __u32 local_seg, __u64 local_off,
+				   __u32 target_seg, __u64 target_off,
+				   __u64 len, __u64 user_data)
+{
+	mcte_prep_xfer(req, MCTE_OP_WRITE, batch_id, local_seg, local_off,
+		       target_seg, target_off, len, user_data);
+}
+
+/* ------------------------------------------------------------------ */
+/* Batches, in the shape of Mooncake's Transfer Engine (batch.c)        */
+
+/**
+ * struct mcte_batch_state - a batch as a whole (mcte_batch_status())
+ * @state: enum mcte_xfer_state: the worst end state of its requests once
+ *	   all have ended, MCTE_XFER_PENDING while any runs, else WAITING
+ * @nr: number of requests in the batch
+ * @bytes: bytes transferred by all of them
+ */
+struct mcte_batch_state {
+	__u32 state;
+	__u32 nr;
+	__u64 bytes;
+};
+
+/**
+ * mcte_batch_alloc() - allocate a batch (Mooncake: allocateBatchID)
+ * @m: handle
+ * @capacity: most requests the batch will hold, 1 to MCTE_BATCH_MAX
+ * @batch_id: out: its id, not zero
+ *
+ * Return: 0, -EINVAL for @capacity, -ENOMEM, -ENOTTY without batches.
+ */
+int mcte_batch_alloc(struct mcte *m, unsigned int capacity, __u32 *batch_id);
+
+/**
+ * mcte_batch_submit() - submit requests to a batch (Mooncake: submitTransfer)
+ * @m: handle
+ * @batch_id: the batch; each request's @batch_id is taken to be it
+ * @reqs: @nr requests, filled e.g. with mcte_prep_read()/_write()
+ * @nr: at least one
+ *
+ * One MCTE_IOC_BATCH_SUBMIT for the whole array, whatever @nr: all or
+ * nothing — on failure no request was queued. Their progress is read
+ * with mcte_batch_status(); the completions the module also queues on the
+ * file for them are drained and dropped by the library (see
+ * mcte_ring_init() for the ring's side), so nothing piles up however long
+ * the batch lives.
+ *
+ * Why not through a ring: an array handed over at once costs one system
+ * call on this path too, and only this path can refuse the array as a
+ * whole, which is what submitTransfer() promises; through io_uring each
+ * request is accepted or refused on its own and says so only in its
+ * completion. Use a ring (mcte_ring_get_sqe()) to stream requests.
+ *
+ * Return: @nr; -EINVAL, -E2BIG, -ENOENT (no such batch), -ENOSPC (batch
+ * full), -EBADF, -ENODEV, -EACCES, -ERANGE as checked for each request
+ * (see Documentation/abi.rst), -EBUSY when a ring of @m still has
+ * completions of this batch to deliver, other -errno.
+ */
+int mcte_batch_submit(struct mcte *m, __u32 batch_id,
+		      const struct mcte_xfer_req *reqs, unsigned int nr);
+
+/**
+ * mcte_batch_status() - progress of a batch (Mooncake: getTransferStatus)
+ * @m: handle
+ * @batch_id: the batch
+ * @st: room for @nr per-request states, in submission order; may be NULL
+ *	with @nr 0 to ask for the batch as a whole only
+ * @nr: room in @st
+ * @out: may be NULL: the batch as a whole
+ *
+ * Return: the number of entries of @st filled (the smaller of @nr and the
+ * number of requests in the batch), -ENOENT for an unknown batch, other
+ * -errno.
+ */
+int mcte_batch_status(struct mcte *m, __u32 batch_id,
+		      struct mcte_xfer_status *st, unsigned int nr,
+		      struct mcte_batch_state *out);
+
+/**
+ * mcte_batch_cancel() - end the unfinished requests of a batch as CANCELED
+ *
+ * Slices already copying finish first. Return: 0, -ENOENT, other -errno.
+ */
+int mcte_batch_cancel(struct mcte *m, __u32 batch_id);
+
+/**
+ * mcte_batch_free() - free a batch whose requests have all ended
+ *	(Mooncake: freeBatchID)
+ *
+ * Return: 0; -EBUSY while requests of the batch are unfinished (cancel
+ * them first, or wait); -ENOENT for an unknown or already freed batch.
+ */
+int mcte_batch_free(struct mcte *m, __u32 batch_id);
+
+/* ------------------------------------------------------------------ */
+/* Synchronous transfers (xfer.c)                                       */
+
+/**
+ * mcte_transfer_sync_read() - copy from a target segment, and wait
+ * @m: handle
+ * @local_seg: handle of a segment registered on @m, the destination
+ * @local_off: offset into it
+ * @target_seg: handle of an opened (for read) or registered segment
+ * @target_off: offset into it
+ * @len: bytes, not zero
+ *
+ * Uses a batch of its own for the one request (allocated and freed on
+ * each call: four ioctls), so it may be called from any thread at any
+ * time; for many requests use a batch or a ring instead.
+ *
+ * Return: bytes transferred (@len), or -errno: as for
+ * mcte_batch_submit(), or the request's own error (-ETIMEDOUT,
+ * -ECANCELED, -EIO...).
+ */
+__s64 mcte_transfer_sync_read(struct mcte *m, __u32 local_seg,
+			      __u64 local_off, __u32 target_seg,
+			      __u64 target_off, __u64 len);
+
+/**
+ * mcte_transfer_sync_write() - copy to a target segment, and wait
+ *
+ * As mcte_transfer_sync_read(), from @local_seg to @target_seg.
+ */
+__s64 mcte_transfer_sync_write(struct mcte *m, __u32 local_seg,
+			       __u64 local_off, __u32 target_seg,
+			       __u64 target_off, __u64 len);
+
+/* ------------------------------------------------------------------ */
+/* Rings: streaming requests, liburing style (ring.c, uring.c)          */
+
+/* mcte_ring_init() flags */
+#define MCTE_RING_SQPOLL	(1U << 0)	/* io_uring with a kernel SQ thread */
+#define MCTE_RING_FORCE_IOCTL	(1U << 1)	/* the ioctl path, never io_uring */
+
+/**
+ * enum mcte_ring_mode - how a ring reaches the module (mcte_ring_mode())
+ * @MCTE_RING_MODE_URING: io_uring IORING_OP_URING_CMD; a batch submitted
+ *	with mcte_ring_submit_and_wait() costs one system call
+ * @MCTE_RING_MODE_SQPOLL: the same with a kernel thread polling the
+ *	submission queue and the caller polling the completion queue: no
+ *	system call while the thread is awake
+ * @MCTE_RING_MODE_IOCTL: MCTE_IOC_BATCH_SUBMIT and MCTE_IOC_REAP: two
+ *	system calls a batch
+ */
+enum mcte_ring_mode {
+	MCTE_RING_MODE_URING	= 1,
+	MCTE_RING_MODE_SQPOLL	= 2,
+	MCTE_RING_MODE_IOCTL	= 3,
+};
+
+struct mcte_ring_int;
+
+/**
+ * struct mcte_ring - a submission and completion queue on a struct mcte
+ * @m: the handle it was set up on (read-only)
+ * @mode: enum mcte_ring_mode (read-only; see mcte_ring_mode())
+ * @sq_entries: requests that can be prepared before a submit (read-only)
+ * @cq_entries: requests that can be in flight or completed and not yet
+ *		seen (read-only)
+ * @ri: the library's state
+ * @resv: for later use
+ *
+ * The caller provides the memory (like struct io_uring); only
+ * mcte_ring_*() functions may change it.
+ */
+struct mcte_ring {
+	struct mcte *m;
+	unsigned int mode;
+	unsigned int sq_entries;
+	unsigned int cq_entries;
+	unsigned int resv0;
+	struct mcte_ring_int *ri;
+	__u64 resv[4];
+};
+
+/**
+ * mcte_ring_init() - set up a ring
+ * @m: handle; the segments and batches of the requests belong to it
+ * @ring: the ring to set up
+ * @entries: submission queue size, 1 to 4096 (rounded up to a power of
+ *	     two); up to twice as many requests may be in flight
+ * @flags: 0, MCTE_RING_SQPOLL or MCTE_RING_FORCE_IOCTL
+ *
+ * Without flags the ring uses io_uring when the module implements
+ * MCTE_FEAT_URING_CMD and io_uring can be set up (it is often disabled in
+ * containers), else the ioctl path; mcte_ring_mode() tells which. With
+ * MCTE_RING_SQPOLL it is io_uring with an SQ thread or an error: an
+ * explicit request never silently becomes a slower path.
+ *
+ * The completion queue cannot overflow: mcte_ring_get_sqe() hands out no
+ * more requests while @cq_entries are in flight or completed and not yet
+ * marked seen, so the kernel always has room for every completion. On
+ * the ioctl path, completions are routed by batch: all the rings (and
+ * the batch functions) of one struct mcte share the file's completion
+ * queue and each gets those of the batches it submitted to; a batch is
+ * used by one ring at a time (-EBUSY otherwise, in that request's CQE).
+ *
+ * Exit every ring of @m with mcte_ring_exit() before mcte_close(@m).
+ *
+ * Return: 0; -EINVAL (@entries, @flags); -ENOTTY when the module
+ * implements neither path (or not the one forced); -errno from io_uring
+ * set-up with MCTE_RING_SQPOLL; -ENOMEM.
+ */
+int mcte_ring_init(struct mcte *m, struct mcte_ring *ring,
+		   unsigned int entries, unsigned int flags);
+
+/**
+ * mcte_ring_exit() - tear down a ring
+ *
+ * Requests still in flight complete in the module; their completions are
+ * lost. Wait for them first to know how they ended.
+ */
+void mcte_ring_exit(struct mcte_ring *ring);
+
+/**
+ * mcte_ring_mode() - enum mcte_ring_mode of a set-up ring, or -EINVAL
+ */
+int mcte_ring_mode(const struct mcte_ring *ring);
+
+/**
+ * mcte_ring_mode_name() - "uring", "sqpoll", "ioctl", or "unknown"
+ */
+const char *mcte_ring_mode_name(int mode);
+
+/**
+ * mcte_ring_get_sqe() - the next free request slot
+ *
+ * The request is zeroed; fill it with mcte_prep_read()/_write() before
+ * the next mcte_ring_submit*(). Its @user_data comes back in the
+ * completion.
+ *
+ * Return: the slot, or NULL when the submission queue is full (submit
+ * first) or @cq_entries requests are in flight or unseen (reap first).
+ */
+struct mcte_xfer_req *mcte_ring_get_sqe(struct mcte_ring *ring);
+
+/**
+ * mcte_ring_submit() - hand the prepared requests to the module
+ *
+ * A request the module refuses (see mcte_batch_submit() for the checks)
+ * completes at once with the error in its CQE; the others go ahead.
+ *
+ * Return: the number of requests submitted (0 when none were prepared),
+ * or -errno when none could be (they stay prepared, to be submitted
+ * again).
+ */
+int mcte_ring_submit(struct mcte_ring *ring);
+
+/**
+ * mcte_ring_submit_and_wait() - submit, then wait for completions
+ * @ring: the ring
+ * @wait_nr: wait until at least this many completions are available
+ *	     (not yet seen), at most @cq_entries
+ *
+ * io_uring: a single io_uring_enter() for both; with SQPOLL, none while
+ * the SQ thread is awake: the caller spins on the completion queue (for
+ * at most a second, then blocks). ioctl: MCTE_IOC_BATCH_SUBMIT, then one
+ * MCTE_IOC_REAP waiting for @wait_nr.
+ *
+ * Return: the number of requests submitted, or -errno (-EINTR when a
+ * signal interrupted the wait).
+ */
+int mcte_ring_submit_and_wait(struct mcte_ring *ring, unsigned int wait_nr);
+
+/**
+ * mcte_ring_wait_cqe() - wait for a completion
+ * @ring: the ring
+ * @cqe: out: the oldest completion not yet seen, valid until
+ *	 mcte_ring_cqe_seen()
+ *
+ * Completions of both paths come as a struct mcte_cqe: @user_data of the
+ * request, @res its bytes or -errno, its @batch_id, and @state
+ * (COMPLETED, or FAILED/TIMEOUT/CANCELED by the error for io_uring).
+ *
+ * Return: 0, -EINTR, other -errno.
+ */
+int mcte_ring_wait_cqe(struct mcte_ring *ring, struct mcte_cqe **cqe);
+
+/**
+ * mcte_ring_peek_cqe() - a completion if there is one, without waiting
+ *
+ * Return: 0 with *@cqe set, -EAGAIN when there is none, other -errno.
+ */
+int mcte_ring_peek_cqe(struct mcte_ring *ring, struct mcte_cqe **cqe);
+
+/**
+ * mcte_ring_cqe_seen() - mark the completion from *_cqe() as consumed
+ */
+void mcte_ring_cqe_seen(struct mcte_ring *ring, struct mcte_cqe *cqe);
 
 #ifdef __cplusplus
 }

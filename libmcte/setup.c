@@ -28,6 +28,8 @@ MCTE_EXPORT int mcte_open_path(struct mcte **out, const char *path,
 		free(m);
 		return err;
 	}
+	pthread_mutex_init(&m->lock, NULL);
+	pthread_cond_init(&m->reap_cond, NULL);
 
 	*out = m;
 	return 0;
@@ -43,6 +45,7 @@ MCTE_EXPORT void mcte_close(struct mcte *m)
 	if (!m)
 		return;
 	close(m->fd);
+	mcte_reap_destroy(m);
 	free(m);
 }
 

@@ -18,7 +18,7 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"Usage: mctectl [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		"where  OBJECT := { dev | monitor | version | help }\n"
+		"where  OBJECT := { dev | monitor | segment | stat | version | help }\n"
 		"       OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -h[elp] }\n");
 }
 
@@ -92,10 +92,15 @@ int ctl_nl_error(struct mctectl *ctl, const char *what, int err)
 	return MCTECTL_EXIT_ERR;
 }
 
-/* Table order settles abbreviations: "d" is dev, "m" monitor. */
+/*
+ * Table order settles abbreviations: "d" is dev, "m" monitor, "s" and
+ * "seg" segment, "st" stat.
+ */
 static const struct cmd objects[] = {
 	{ "dev",	cmd_dev },
 	{ "monitor",	cmd_monitor },
+	{ "segment",	cmd_segment },
+	{ "stat",	cmd_stat },
 	{ "version",	cmd_version },
 	{ "help",	cmd_help },
 	{ NULL, NULL }

@@ -1,7 +1,7 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
  * mctectl: what main.c and the object files (dev.c, monitor.c,
- * version.c) share.
+ * segment.c, stat.c, version.c) share.
  */
 #ifndef MCTECTL_H
 #define MCTECTL_H
@@ -63,9 +63,14 @@ int ctl_nl_error(struct mctectl *ctl, const char *what, int err);
 /* Objects */
 int cmd_dev(struct mctectl *ctl, int argc, char **argv);
 int cmd_monitor(struct mctectl *ctl, int argc, char **argv);
+int cmd_segment(struct mctectl *ctl, int argc, char **argv);
+int cmd_stat(struct mctectl *ctl, int argc, char **argv);
 int cmd_version(struct mctectl *ctl, int argc, char **argv);
 
 /* Print one device from a dev-get reply or notification (dev.c). */
 void dev_print(const struct nlmsghdr *nlh, const char *key);
+
+/* Print one segment from a seg-get reply or notification (segment.c). */
+void seg_print(const struct nlmsghdr *nlh, const char *key);
 
 #endif /* MCTECTL_H */

@@ -3,7 +3,7 @@
  * mctectl monitor: print the events of the "events" multicast group as
  * they come, until SIGINT or SIGTERM.
  *
- *	mctectl monitor [ dev | all ]
+ *	mctectl monitor [ dev | seg | all ]
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,37 +18,59 @@
 static void monitor_usage(FILE *fp)
 {
 	fprintf(fp,
-		"Usage: mctectl monitor [ dev | all ]\n"
+		"Usage: mctectl monitor [ dev | seg | all ]\n"
 		"       mctectl monitor help\n");
 }
 
+/* Which events to show */
+enum {
+	MONITOR_DEV	= 1 << 0,
+	MONITOR_SEG	= 1 << 1,
+	MONITOR_OTHER	= 1 << 2,	/* of a newer module */
+	MONITOR_ALL	= MONITOR_DEV | MONITOR_SEG | MONITOR_OTHER,
+};
+
 struct monitor {
 	uint16_t family;
+	unsigned int show;	/* MONITOR_* */
 	int err;		/* a write to stdout failed */
 };
 
-static const char *const dev_events[] = {
-	[MCTE_CMD_DEV_ADD_NTF]		= "dev add",
-	[MCTE_CMD_DEV_DEL_NTF]		= "dev del",
-	[MCTE_CMD_DEV_CHANGE_NTF]	= "dev change",
+static const struct {
+	const char *name;
+	const char *key;	/* of the object in JSON */
+	unsigned int kind;
+	void (*print)(const struct nlmsghdr *nlh, const char *key);
+} events[] = {
+	[MCTE_CMD_DEV_ADD_NTF]	  = { "dev add", "dev", MONITOR_DEV, dev_print },
+	[MCTE_CMD_DEV_DEL_NTF]	  = { "dev del", "dev", MONITOR_DEV, dev_print },
+	[MCTE_CMD_DEV_CHANGE_NTF] = { "dev change", "dev", MONITOR_DEV, dev_print },
+	[MCTE_CMD_SEG_ADD_NTF]	  = { "seg add", "seg", MONITOR_SEG, seg_print },
+	[MCTE_CMD_SEG_DEL_NTF]	  = { "seg del", "seg", MONITOR_SEG, seg_print },
 };
 
 /*
  * Text:  [dev add] 0: rxe_a: node_guid ...
- * JSON:  {"event":"dev add","dev":{...}}, one a line
+ *        [seg add] kv0: owner_pid 812 ...
+ * JSON:  {"event":"dev add","dev":{...}}, {"event":"seg add","seg":{...}},
+ *        one a line
  */
 static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 {
 	struct monitor *mon = data;
 	int cmd = nl_genl_cmd(nlh);
+	bool known;
 
 	if (nlh->nlmsg_type != mon->family || cmd < 0)
 		return MNL_CB_OK;
+	known = (size_t)cmd < ARRAY_SIZE(events) && events[cmd].name;
+	if (!(mon->show & (known ? events[cmd].kind : MONITOR_OTHER)))
+		return MNL_CB_OK;
 
 	open_object(NULL);
-	if ((size_t)cmd < ARRAY_SIZE(dev_events) && dev_events[cmd]) {
-		print_string("event", "[%s]", dev_events[cmd]);
-		dev_print(nlh, "dev");
+	if (known) {
+		print_string("event", "[%s]", events[cmd].name);
+		events[cmd].print(nlh, events[cmd].key);
 	} else {
 		/* from a newer module: say that something happened */
 		print_string("event", "[%s]", "unknown");
@@ -92,9 +114,10 @@ static int monitor_signals(void)
 	return 0;
 }
 
-static int monitor_run(struct mctectl *ctl, int argc, char **argv)
+static int monitor_run(struct mctectl *ctl, unsigned int show, int argc,
+		       char **argv)
 {
-	struct monitor mon = { .err = 0 };
+	struct monitor mon = { .show = show };
 	struct nl *nl;
 	ssize_t len;
 	int ret, err;
@@ -159,10 +182,25 @@ static int monitor_help(struct mctectl *ctl, int argc, char **argv)
 	return MCTECTL_EXIT_OK;
 }
 
-/* All events are device events for now: "dev" and "all" are the same. */
+static int monitor_all(struct mctectl *ctl, int argc, char **argv)
+{
+	return monitor_run(ctl, MONITOR_ALL, argc, argv);
+}
+
+static int monitor_dev(struct mctectl *ctl, int argc, char **argv)
+{
+	return monitor_run(ctl, MONITOR_DEV, argc, argv);
+}
+
+static int monitor_seg(struct mctectl *ctl, int argc, char **argv)
+{
+	return monitor_run(ctl, MONITOR_SEG, argc, argv);
+}
+
 static const struct cmd monitor_cmds[] = {
-	{ "all",	monitor_run },
-	{ "dev",	monitor_run },
+	{ "all",	monitor_all },
+	{ "dev",	monitor_dev },
+	{ "segment",	monitor_seg },
 	{ "help",	monitor_help },
 	{ NULL, NULL }
 };
