@@ -82,6 +82,7 @@ TEST(uapi_layout)
 	EXPECT_EQ(64, sizeof(struct mcte_xfer_req));
 	EXPECT_EQ(16, sizeof(struct mcte_batch_alloc));
 	EXPECT_EQ(24, sizeof(struct mcte_batch_submit));
+	EXPECT_EQ(16, offsetof(struct mcte_batch_submit, error_index));
 	EXPECT_EQ(24, sizeof(struct mcte_xfer_status));
 	EXPECT_EQ(40, sizeof(struct mcte_batch_status));
 	EXPECT_EQ(24, sizeof(struct mcte_cqe));

@@ -1,0 +1,169 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * libmcte against the real module: one pass through its API (segments,
+ * the Mooncake-style batch calls, synchronous transfers, rings in each
+ * mode) with every byte checked. The kernel ABI itself is tested by the
+ * raw-ioctl suites; this shows the library drives it correctly.
+ */
+#include "kselftest_harness.h"
+#include "libmcte.h"
+#include "mcte_xfer.h"
+
+#define SZ	(2 << 20)
+
+FIXTURE(lib) {
+	struct mcte *m, *m2;
+	unsigned char *a, *b;
+	__u32 ha, hb, hb2;
+	char name[MCTE_SEG_NAME_MAX];
+};
+
+FIXTURE_SETUP(lib)
+{
+	char n[MCTE_SEG_NAME_MAX];
+	struct mx_rng r = { 3 };
+
+	ASSERT_EQ(0, mcte_open(&self->m, 0));
+	if (mcte_has_feature(self->m, MX_FEAT_XFER) != 1)
+		SKIP(return, "module lacks segments, batches or local transfers");
+	ASSERT_EQ(0, mcte_open(&self->m2, 0));
+	self->a = mx_alloc(SZ);
+	self->b = mx_alloc(SZ);
+	ASSERT_TRUE(self->a && self->b);
+	mx_fill_rand(self->a, SZ, &r);
+	mx_fill_rand(self->b, SZ, &r);
+	ASSERT_EQ(0, mcte_seg_register_host(self->m, mx_name(n, sizeof(n), "la"),
+					    self->a, SZ, MCTE_ACCESS_NONE,
+					    &self->ha));
+	mx_name(self->name, sizeof(self->name), "lb");
+	/* B belongs to the other handle; this one opens it by name. */
+	ASSERT_EQ(0, mcte_seg_register_host(self->m2, self->name, self->b, SZ,
+					    MCTE_ACCESS_RW, &self->hb2));
+}
+
+FIXTURE_TEARDOWN(lib)
+{
+	mcte_close(self->m);
+	mcte_close(self->m2);
+}
+
+TEST_F(lib, batch_api)
+{
+	struct mcte_xfer_status st[16];
+	struct mcte_batch_state bs;
+	struct mcte_xfer_req r[16];
+	__u64 size = 0;
+	__u32 id;
+	int i;
+
+	ASSERT_EQ(0, mcte_seg_open(self->m, self->name, MCTE_ACCESS_RW,
+				   &self->hb, &size));
+	EXPECT_EQ(SZ, size);
+	ASSERT_EQ(0, mcte_batch_alloc(self->m, 16, &id));
+	for (i = 0; i < 16; i++)
+		mcte_prep_write(&r[i], id, self->ha, i * 65536 + i, self->hb,
+				i * 65536, 60000, i);
+	ASSERT_EQ(16, mcte_batch_submit(self->m, id, r, 16));
+	do {
+		ASSERT_LE(0, mcte_batch_status(self->m, id, NULL, 0, &bs));
+	} while (!mx_state_final(bs.state) && !usleep(1000));
+	EXPECT_EQ(MCTE_XFER_COMPLETED, bs.state);
+	EXPECT_EQ(16, bs.nr);
+	EXPECT_EQ(16 * 60000, bs.bytes);
+	ASSERT_EQ(16, mcte_batch_status(self->m, id, st, 16, NULL));
+	for (i = 0; i < 16; i++) {
+		EXPECT_EQ(i, st[i].user_data);
+		EXPECT_EQ(MCTE_XFER_COMPLETED, st[i].state);
+		EXPECT_EQ(0, memcmp(self->b + i * 65536,
+				    self->a + i * 65536 + i, 60000));
+	}
+	/* All or nothing, as the ioctl. */
+	mcte_prep_write(&r[3], id, self->ha, 0, self->hb, SZ, 1, 3);
+	EXPECT_EQ(-ENOSPC, mcte_batch_submit(self->m, id, r, 1));
+	EXPECT_EQ(0, mcte_batch_free(self->m, id));
+	EXPECT_EQ(-ENOENT, mcte_batch_free(self->m, id));
+	EXPECT_EQ(0, mcte_seg_close(self->m, self->hb));
+}
+
+TEST_F(lib, sync)
+{
+	ASSERT_EQ(0, mcte_seg_open(self->m, self->name, MCTE_ACCESS_RW,
+				   &self->hb, NULL));
+	EXPECT_EQ(123457, mcte_transfer_sync_read(self->m, self->ha, 1,
+						  self->hb, 7, 123457));
+	EXPECT_EQ(0, memcmp(self->a + 1, self->b + 7, 123457));
+	memset(self->a, 0x3c, 4096);
+	EXPECT_EQ(4096, mcte_transfer_sync_write(self->m, self->ha, 0,
+						 self->hb, SZ - 4096, 4096));
+	EXPECT_EQ(0, memcmp(self->a, self->b + SZ - 4096, 4096));
+	EXPECT_EQ(-ERANGE, mcte_transfer_sync_write(self->m, self->ha, 0,
+						    self->hb, SZ - 4095, 4096));
+}
+
+static void ring_pass(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(lib) *self, unsigned int flags, int mode)
+{
+	struct mcte_ring ring;
+	struct mcte_cqe *cqe;
+	bool seen[128] = { false };
+	__u32 id;
+	int i, ret;
+
+	ret = mcte_ring_init(self->m, &ring, 64, flags);
+	ASSERT_EQ(0, ret) TH_LOG("%s", mcte_strerror(ret));
+	EXPECT_EQ(mode, mcte_ring_mode(&ring));
+	ASSERT_EQ(0, mcte_batch_alloc(self->m, 128, &id));
+	for (i = 0; i < 128; i++) {
+		struct mcte_xfer_req *r = mcte_ring_get_sqe(&ring);
+
+		if (!r) {
+			ASSERT_LT(0, mcte_ring_submit(&ring));
+			r = mcte_ring_get_sqe(&ring);
+		}
+		ASSERT_NE(NULL, r);
+		mcte_prep_read(r, id, self->ha, i * 16384, self->hb,
+			       i * 16384 + 5, 16000, 1000 + i);
+		if (i == 63 || i == 127) {
+			ASSERT_LT(0, mcte_ring_submit_and_wait(&ring, 32));
+			/* Take what is there, leave room for the rest. */
+			while (!mcte_ring_peek_cqe(&ring, &cqe)) {
+				ASSERT_GT(128, cqe->user_data - 1000);
+				EXPECT_EQ(16000, cqe->res);
+				EXPECT_EQ(MCTE_XFER_COMPLETED, cqe->state);
+				seen[cqe->user_data - 1000] = true;
+				mcte_ring_cqe_seen(&ring, cqe);
+			}
+		}
+	}
+	for (;;) {
+		for (i = 0; i < 128 && seen[i]; i++)
+			;
+		if (i == 128)
+			break;
+		ASSERT_EQ(0, mcte_ring_wait_cqe(&ring, &cqe));
+		ASSERT_GT(128, cqe->user_data - 1000);
+		EXPECT_EQ(16000, cqe->res);
+		seen[cqe->user_data - 1000] = true;
+		mcte_ring_cqe_seen(&ring, cqe);
+	}
+	for (i = 0; i < 128; i++)
+		ASSERT_EQ(0, memcmp(self->a + i * 16384,
+				    self->b + i * 16384 + 5, 16000));
+	mcte_ring_exit(&ring);
+	EXPECT_EQ(0, mcte_batch_free(self->m, id));
+}
+
+TEST_F(lib, rings)
+{
+	ASSERT_EQ(0, mcte_seg_open(self->m, self->name, MCTE_ACCESS_READ,
+				   &self->hb, NULL));
+	ring_pass(_metadata, self, MCTE_RING_FORCE_IOCTL, MCTE_RING_MODE_IOCTL);
+	if (mcte_has_feature(self->m, MCTE_FEAT_URING_CMD) != 1)
+		SKIP(return, "module lacks MCTE_FEAT_URING_CMD");
+	mx_fill_rand(self->b, SZ, &(struct mx_rng){ 9 });
+	ring_pass(_metadata, self, 0, MCTE_RING_MODE_URING);
+	mx_fill_rand(self->b, SZ, &(struct mx_rng){ 10 });
+	ring_pass(_metadata, self, MCTE_RING_SQPOLL, MCTE_RING_MODE_SQPOLL);
+}
+
+TEST_HARNESS_MAIN
