@@ -5,6 +5,8 @@
 # make check      set-up, build, lint, all suites in guests on 6.1 and 6.12
 # make demo       set-up, build, boot a guest and show what mctectl reports
 # make lint       checkpatch, sparse, uapi and netlink-spec checks
+# make bench BENCH=local [KERNEL=6.1|6.12]
+#                 build, boot a guest and run the benchmark (scripts/bench.sh)
 # make setup      install what the build and the guests need (Debian 12)
 
 TOP		:= $(abspath .)
@@ -16,9 +18,9 @@ endif
 
 export TOP
 
-.PHONY: all modules user libmcte mctectl tests setup lint check demo bench clean
+.PHONY: all modules user libmcte mctectl tests bench-build setup lint check demo bench clean
 
-all: modules user
+all: modules user bench-build
 
 modules: $(addprefix module-,$(KVERS))
 
@@ -44,6 +46,9 @@ mctectl: libmcte
 tests: libmcte
 	$(MAKE) -C tests
 
+bench-build: libmcte
+	$(MAKE) -C bench
+
 setup:
 	$(TOP)/scripts/setup.sh
 
@@ -58,8 +63,14 @@ demo: setup
 	$(MAKE) all
 	$(TOP)/scripts/demo.sh
 
+BENCH		?= local
+bench: setup
+	$(MAKE) all
+	KERNEL=$(KERNEL) $(TOP)/scripts/bench.sh $(BENCH)
+
 clean:
 	rm -rf $(BUILD)
 	$(MAKE) -C libmcte clean
 	$(MAKE) -C mctectl clean
 	$(MAKE) -C tests clean
+	$(MAKE) -C bench clean

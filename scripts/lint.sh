@@ -4,7 +4,7 @@
 # Static checks, one TAP line each: checkpatch and sparse on the kernel
 # code (zero warnings), the uapi header as C and C++, the netlink spec
 # against the uapi header, libmcte's exported symbols against its map,
-# and shell syntax of every script.
+# libmcte's host tests under valgrind, and shell syntax of every script.
 
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -104,6 +104,8 @@ lint "uapi header compiles as C99" uapi_c
 lint "uapi header compiles as C++11" uapi_cxx
 lint "netlink spec matches uapi header" spec
 lint "libmcte exports exactly its symbol map" make -s -C libmcte check-symbols
+lint "libmcte ring and batch API against a fake module, under valgrind" \
+	make -s -C libmcte test VALGRIND=1
 lint "shell scripts parse" shells
 echo "# lint: $((n - failed)) of $n passed"
 [ "$failed" -eq 0 ]

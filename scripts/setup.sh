@@ -23,7 +23,7 @@ pkgs=(
 	gcc make libc6-dev pkg-config bc libmnl-dev libnl-3-dev libnl-genl-3-dev
 	liburing-dev libnuma-dev
 	# NVMe-oF, benchmarks, lint, debugging
-	nvme-cli fio sparse python3-yaml strace git jq
+	nvme-cli fio sparse python3-yaml strace git jq valgrind
 )
 
 declare -A status=()

@@ -27,8 +27,9 @@ def main(path):
     for d in spec.get("definitions", []):
         if d["type"] != "enum":
             continue
+        prefix = d.get("name-prefix", "%s-%s-" % (fam, d["name"]))
         for i, e in enumerate(d["entries"]):
-            n = cname(fam, d["name"], e)
+            n = cname(prefix + e)
             check("%s == %d" % (n, i), "%s is %d in the spec" % (n, i))
     for aset in spec["attribute-sets"]:
         attrs = aset["attributes"]

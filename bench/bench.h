@@ -1,0 +1,91 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mcte-bench: what its files share.
+ */
+#ifndef MCTE_BENCH_H
+#define MCTE_BENCH_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include <libmcte.h>
+
+enum bench_engine {
+	ENGINE_MCTE,
+	ENGINE_MEMCPY,
+};
+
+/* Where the target segment lives. */
+enum bench_target {
+	TARGET_SELF,		/* registered by this process */
+	TARGET_PROCESS,		/* registered by a forked child */
+	TARGET_NAMED,		/* --segment NAME, someone else's */
+};
+
+/* What the whole run shares: the device, the buffers, the segments. */
+struct bench_env {
+	struct mcte *m;
+	enum bench_target target;
+	const char *target_name;
+
+	char *local;		/* local buffer, registered as local_seg */
+	size_t local_size;	/* 2 * region: the upper half for --verify */
+	__u32 local_seg;
+
+	char *tbuf;		/* target memory, or a stand-in for memcpy */
+	bool tbuf_is_target;	/* the target's own memory: --verify reads it */
+	size_t region;		/* bytes of both that blocks cycle through */
+	__u32 target_seg;	/* handle of the opened target */
+	__u32 target_own;	/* registered here (TARGET_SELF), else 0 */
+};
+
+/* One measured configuration. */
+struct bench_cfg {
+	enum bench_engine engine;
+	int op;			/* MCTE_OP_READ or MCTE_OP_WRITE */
+	int mode;		/* enum mcte_ring_mode */
+	size_t block;
+	unsigned int batch;
+	unsigned int threads;
+	double duration;
+};
+
+/* Per thread: its ring, its batch, its slice of the region. */
+struct bench_worker {
+	const struct bench_env *env;
+	const struct bench_cfg *cfg;
+	struct mcte_ring ring;
+	bool ring_ready;
+	__u32 batch_id;		/* 0: none */
+	unsigned int batch_cap;
+	unsigned int batch_used;
+	size_t base, span, off;	/* slice of the region, next offset */
+	__u64 seq;
+
+	/* results */
+	uint64_t requests;
+	uint64_t bytes;
+	int err;
+	const char *what;
+};
+
+/* mcte-bench.c */
+int worker_setup(struct bench_worker *w, const struct bench_env *env,
+		 const struct bench_cfg *cfg, unsigned int idx,
+		 unsigned int batches);
+void worker_teardown(struct bench_worker *w);
+int worker_batch(struct bench_worker *w);
+double now_s(void);
+
+/* syscount.c: run @fn(@arg) in a traced child, count syscalls between
+ * the two getppid() markers it makes with bench_marker(). */
+struct syscount {
+	uint64_t total;
+	uint64_t by_nr[512];
+};
+void bench_marker(void);
+int syscount_run(int (*fn)(void *arg), void *arg, struct syscount *sc);
+const char *syscall_name(unsigned int nr);
+
+#endif /* MCTE_BENCH_H */
