@@ -155,8 +155,13 @@ MCTE_EXPORT int mcte_batch_free(struct mcte *m, __u32 batch_id)
 {
 	if (!m)
 		return -EINVAL;
-	if (ioctl(m->fd, MCTE_IOC_BATCH_FREE, &batch_id) < 0)
-		return -errno;
+	mcte_batch_freeing(m, batch_id, true);
+	if (ioctl(m->fd, MCTE_IOC_BATCH_FREE, &batch_id) < 0) {
+		int err = -errno;
+
+		mcte_batch_freeing(m, batch_id, false);
+		return err;
+	}
 	mcte_batch_forget(m, batch_id);
 	return 0;
 }

@@ -50,11 +50,20 @@ static inline unsigned int mcte_cq_count(const struct mcte_cq *cq)
  * completions the module queues on the file for it, and how many of them
  * have not been routed yet.
  */
+/*
+ * The module may hand a freed batch's id out again while completions of
+ * the freed batch are still on the file; those come first (the file's
+ * queue is in order of ending, and a batch is freed only once all its
+ * requests ended), so they are routed to @prev_owner before any goes to
+ * the new batch's @owner.
+ */
 struct mcte_batch_ent {
 	__u32 id;		/* 0: free entry */
 	__u32 pending;		/* completions not routed yet */
 	struct mcte_cq *owner;	/* NULL: nobody wants them, drop */
-	bool freed;		/* forget once pending reaches 0 */
+	bool freed;		/* free asked for: forget once nothing is due */
+	__u32 prev_pending;	/* due to the freed batch of the same id */
+	struct mcte_cq *prev_owner;
 };
 
 struct mcte {
@@ -87,6 +96,7 @@ int mcte_track_locked(struct mcte *m, __u32 batch_id, struct mcte_cq *owner,
 		      unsigned int n);
 void mcte_untrack_locked(struct mcte *m, __u32 batch_id, unsigned int n);
 int mcte_batch_known(struct mcte *m, __u32 batch_id);
+void mcte_batch_freeing(struct mcte *m, __u32 batch_id, bool freeing);
 void mcte_batch_forget(struct mcte *m, __u32 batch_id);
 int mcte_reap(struct mcte *m, struct mcte_cq *cq, unsigned int want);
 void mcte_cq_push_locked(struct mcte_cq *cq, const struct mcte_cqe *cqe);

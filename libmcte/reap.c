@@ -122,8 +122,15 @@ int mcte_track_locked(struct mcte *m, __u32 batch_id, struct mcte_cq *owner,
 
 	if (!ent)
 		return -ENOMEM;
-	if (ent->pending && ent->owner != owner)
-		return -EBUSY;
+	if (ent->pending && ent->owner != owner) {
+		/* Two users of one live batch at once. */
+		if (!ent->freed || ent->prev_pending)
+			return -EBUSY;
+		/* The id is a new batch's; the freed one's come first. */
+		ent->prev_owner = ent->owner;
+		ent->prev_pending = ent->pending;
+		ent->pending = 0;
+	}
 	ent->owner = owner;
 	ent->freed = false;
 	ent->pending += n;
@@ -172,9 +179,19 @@ static void mcte_route_locked(struct mcte *m, const struct mcte_cqe *cqes,
 
 	for (i = 0; i < nr; i++) {
 		ent = mcte_batch_lookup(m, cqes[i].batch_id);
-		if (!ent || !ent->pending) {
+		if (!ent || (!ent->pending && !ent->prev_pending)) {
 			/* a batch the library did not submit to */
 			m->stray++;
+			continue;
+		}
+		if (ent->prev_pending) {
+			ent->prev_pending--;
+			if (ent->prev_owner)
+				mcte_cq_push_locked(ent->prev_owner, &cqes[i]);
+			else
+				m->drop_pending--;
+			if (ent->freed && !ent->pending && !ent->prev_pending)
+				mcte_batch_remove(m, ent);
 			continue;
 		}
 		ent->pending--;
@@ -182,7 +199,7 @@ static void mcte_route_locked(struct mcte *m, const struct mcte_cqe *cqes,
 			mcte_cq_push_locked(ent->owner, &cqes[i]);
 		else
 			m->drop_pending--;
-		if (ent->freed && !ent->pending)
+		if (ent->freed && !ent->pending && !ent->prev_pending)
 			mcte_batch_remove(m, ent);
 	}
 }
@@ -254,9 +271,27 @@ int mcte_reap(struct mcte *m, struct mcte_cq *cq, unsigned int want)
 }
 
 /*
+ * Around MCTE_IOC_BATCH_FREE: marked before the call, so that a new batch
+ * that gets the same id from another thread as soon as the module freed
+ * it is told apart from a second user of the old one; unmarked when the
+ * module refused.
+ */
+void mcte_batch_freeing(struct mcte *m, __u32 batch_id, bool freeing)
+{
+	struct mcte_batch_ent *ent;
+
+	pthread_mutex_lock(&m->lock);
+	ent = mcte_batch_lookup(m, batch_id);
+	if (ent)
+		ent->freed = freeing;
+	pthread_mutex_unlock(&m->lock);
+}
+
+/*
  * After MCTE_IOC_BATCH_FREE: every completion of the batch is on the file
  * (a batch is freed only once its requests ended) or being routed by a
- * leader. Route them, then forget the batch.
+ * leader. Route what is there, and forget the batch once nothing is due
+ * to it; whoever routes its last completion removes it otherwise.
  */
 void mcte_batch_forget(struct mcte *m, __u32 batch_id)
 {
@@ -264,15 +299,8 @@ void mcte_batch_forget(struct mcte *m, __u32 batch_id)
 	bool pending;
 
 	pthread_mutex_lock(&m->lock);
-	for (;;) {
-		ent = mcte_batch_lookup(m, batch_id);
-		pending = ent && ent->pending;
-		if (!pending || !m->reaping)
-			break;
-		m->reap_waiters++;
-		pthread_cond_wait(&m->reap_cond, &m->lock);
-		m->reap_waiters--;
-	}
+	ent = mcte_batch_lookup(m, batch_id);
+	pending = ent && ent->freed && ent->pending;
 	pthread_mutex_unlock(&m->lock);
 
 	if (pending)
@@ -280,12 +308,8 @@ void mcte_batch_forget(struct mcte *m, __u32 batch_id)
 
 	pthread_mutex_lock(&m->lock);
 	ent = mcte_batch_lookup(m, batch_id);
-	if (ent) {
-		if (ent->pending)
-			ent->freed = true;	/* removed when routed */
-		else
-			mcte_batch_remove(m, ent);
-	}
+	if (ent && ent->freed && !ent->pending && !ent->prev_pending)
+		mcte_batch_remove(m, ent);
 	pthread_mutex_unlock(&m->lock);
 }
 
@@ -299,7 +323,13 @@ void mcte_cq_detach(struct mcte *m, struct mcte_cq *cq)
 
 	pthread_mutex_lock(&m->lock);
 	for (i = 0; i < m->batches_size; i++) {
-		if (!m->batches[i].id || m->batches[i].owner != cq)
+		if (!m->batches[i].id)
+			continue;
+		if (m->batches[i].prev_owner == cq) {
+			m->batches[i].prev_owner = NULL;
+			m->drop_pending += m->batches[i].prev_pending;
+		}
+		if (m->batches[i].owner != cq)
 			continue;
 		m->batches[i].owner = NULL;
 		m->drop_pending += m->batches[i].pending;
