@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the demo guest: load mcte, bring up two soft-RoCE "NICs" on
-# a veth pair, and show what mctectl reports while they come and go.
+# a veth pair, show what mctectl reports while they come and go, then move
+# KVCache-sized blocks between two processes through a shared segment.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib/mcte.sh"
@@ -28,6 +29,19 @@ step "$MCTECTL" dev show
 step "$MCTECTL" -j -p dev show
 step "$MCTECTL" dev show demo_rxe_a
 rxe_pair_del demo_
+
+echo
+echo "# a KVCache pool process exposes 64 MiB as segment 'kvcache-pool';"
+echo "# a second process writes and reads 1 MiB blocks in batches of 128"
+"$top/bench/mcte-bench" --serve kvcache-pool --buffer-size 64M > /dev/null &
+pool=$!
+wait_for 30 sh -c "mctectl segment show kvcache-pool > /dev/null 2>&1"
+step mctectl segment show
+step "$top/bench/mcte-bench" --segment kvcache-pool --operation write,read \
+	--block-size 1M --batch-size 128 --duration 2 --verify
+step mctectl stat
+kill -TERM "$pool"
+wait "$pool" || true
 sleep 0.5
 kill -INT "$mon"
 wait "$mon" || true
