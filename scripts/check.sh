@@ -60,6 +60,12 @@ for series in 6.1 6.12; do
 		-- tests/run_tests.sh -l "$out/tests.list" 2>&1 | tee "$out/$kver.tap"
 	rc=${PIPESTATUS[0]}
 	echo "== $kver: guest exit status $rc after $((SECONDS - start)) s"
+	# CI keeps only what is printed: the end of the guest's kernel log.
+	klog=$(ls -t build/vm-logs/"$kver"-check-*.dmesg 2>/dev/null | head -n 1)
+	if [ "$rc" -ne 0 ] && [ -n "$klog" ]; then
+		echo "== last lines of $klog"
+		tail -n 100 "$klog"
+	fi
 	count "$out/$kver.tap" "$series: " > "$out/$kver.results"
 	seen=$(grep -c . "$out/$kver.results")
 	# A crash, timeout or kernel log splat outside any test fails the run
@@ -73,6 +79,10 @@ for series in 6.1 6.12; do
 	fi
 done
 
+# Where a test got stuck in the kernel, near the end where CI shows it.
+for f in "$out"/*.tap; do
+	grep -h -A 40 '^# stuck:' "$f" 2>/dev/null | head -n 60
+done
 echo "== summary"
 cat "$out"/*.results 2>/dev/null
 echo "$pass passed, $fail failed, $skip skipped"

@@ -50,6 +50,51 @@ module_state()
 	esac
 }
 
+# run_one DIR NAME TIMEOUT: run DIR/NAME in a session of its own, its
+# output indented as TAP diagnostics while it runs. Returns its exit status,
+# 124/137 when it timed out, 255 when a task of it could not be killed: then
+# the kernel stacks of its tasks are printed, as they show where the kernel
+# holds them. Whatever of the session outlives the test (a harness child in
+# its own process group, which `timeout` does not signal) is killed. The
+# output goes through a file, not a pipe, so that a task still holding it
+# open cannot hang the run.
+run_one()
+{
+	local out sid tailer dog p t rc
+
+	out=$(mktemp)
+	# Not a group leader, so setsid execs in place: $! is the session.
+	( cd "$1" && exec setsid timeout -k 5 "$3" "./$2" ) > "$out" 2>&1 < /dev/null &
+	sid=$!
+	tail -n +1 -s 0.2 -f --pid="$sid" "$out" | sed 's/^/# /' &
+	tailer=$!
+	# timeout waits for its child: a child stuck in the kernel would
+	# keep it, and us, waiting for ever.
+	( sleep $(($3 + 30)); kill -KILL "$sid" ) > /dev/null 2>&1 &
+	dog=$!
+	wait "$sid"
+	rc=$?
+	pkill -P "$dog" sleep 2>/dev/null
+	wait "$dog" 2>/dev/null
+	wait "$tailer" 2>/dev/null
+	rm -f "$out"
+
+	pkill -KILL -s "$sid" 2>/dev/null || return "$rc"
+	for t in $(seq 50); do
+		pgrep -s "$sid" > /dev/null || return "$rc"
+		sleep 0.2
+	done
+	for p in $(pgrep -s "$sid"); do
+		echo "# stuck: pid $p $(cat /proc/"$p"/comm 2>/dev/null)"
+		for t in /proc/"$p"/task/*; do
+			echo "#  task ${t##*/}: $(grep State: "$t"/status 2>/dev/null)"
+			sed 's/^/#    /' "$t"/stack 2>/dev/null
+		done
+	done
+	echo w > /proc/sysrq-trigger 2>/dev/null
+	return 255
+}
+
 echo "TAP version 13"
 echo "1..${#list[@]}"
 klog=$(mktemp)
@@ -58,8 +103,14 @@ n=0
 pass=0
 fail=0
 skip=0
+stuck=0
 for entry in "${list[@]}"; do
 	n=$((n + 1))
+	if [ "$stuck" -ne 0 ]; then
+		echo "not ok $n $entry # not run: an earlier test left a task stuck in the kernel"
+		fail=$((fail + 1))
+		continue
+	fi
 	suite=${entry%%/*}
 	name=${entry#*/}
 	timeout=$(setting "$suite" timeout 120)
@@ -75,12 +126,13 @@ for entry in "${list[@]}"; do
 		result="not ok"
 		directive=" # cannot load $ko"
 	else
-		( cd "$top/tests/$suite" && exec timeout -k 5 "$timeout" "./$name" ) 2>&1 | sed 's/^/# /'
-		rc=${PIPESTATUS[0]}
+		run_one "$top/tests/$suite" "$name" "$timeout"
+		rc=$?
 		case $rc in
 		0) ;;
 		4) directive=" # SKIP" ;;
 		124|137) result="not ok"; directive=" # TIMEOUT after ${timeout}s" ;;
+		255) result="not ok"; directive=" # TIMEOUT, and a task of it could not be killed"; stuck=1 ;;
 		*) result="not ok"; directive=" # exit status $rc" ;;
 		esac
 		# A test that leaves references behind makes the module busy.

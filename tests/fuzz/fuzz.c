@@ -574,6 +574,13 @@ static void op_random_ioctl(struct fz *z, struct ffile *f)
 			rp->cqes = (uintptr_t)z->mem;
 	}
 	arg = chance(z, 90) ? (uintptr_t)buf : uptr(z, 512);
+	/*
+	 * A REAP read from anywhere but our scratch could ask to wait for
+	 * ever (timeout 0) for completions that never come: only pointers
+	 * that cannot be read stand in for it.
+	 */
+	if (cmd == MCTE_IOC_REAP && arg != (uintptr_t)buf)
+		arg = chance(z, 50) ? (uintptr_t)z->hole : 0xffff888000000000ULL;
 	ret = mx_ioctl(f->fd, cmd, (void *)(uintptr_t)arg);
 	count(z, 10, ret, "random ioctl");
 	/* Whatever it made is dropped when the file is reopened. */
