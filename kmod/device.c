@@ -22,6 +22,7 @@
 
 #include "compat.h"
 #include "mcte.h"
+#include "rdma.h"
 
 /* ib_device.index -> struct mcte_dev */
 static DEFINE_XARRAY(mcte_devs);
@@ -265,6 +266,12 @@ static void mcte_dev_remove(struct ib_device *ibdev, void *client_data)
 	/* Handlers run under the rwsem unregistering takes: none is left. */
 	ib_unregister_event_handler(&mdev->event_handler);
 	cancel_work_sync(&mdev->event_work);
+
+	/*
+	 * Before rdma_cm's remove (clients go in reverse order of
+	 * registration): paths, listeners and exports on it go now.
+	 */
+	mcte_rdma_dev_remove(ibdev);
 
 	/* Whoever sees the notification no longer finds the device. */
 	xa_erase(&mcte_devs, mdev->index);

@@ -20,6 +20,7 @@
 #include <net/netns/generic.h>
 
 #include "mcte.h"
+#include "rdma.h"
 
 static unsigned int mcte_net_id __read_mostly;
 
@@ -82,7 +83,7 @@ void mcte_stats_read(struct mcte_engine *eng, u64 *vals)
 static int __net_init mcte_engine_net_init(struct net *net)
 {
 	struct mcte_engine *eng = mcte_engine(net);
-	int cpu;
+	int cpu, ret;
 
 	eng->stats = alloc_percpu(struct mcte_stats);
 	if (!eng->stats)
@@ -96,12 +97,29 @@ static int __net_init mcte_engine_net_init(struct net *net)
 	xa_init_flags(&eng->segs, XA_FLAGS_ALLOC1);
 	atomic_long_set(&eng->nr_segs, 0);
 	atomic_long_set(&eng->nr_batches, 0);
+
+	ret = mcte_topo_engine_init(eng);
+	if (ret)
+		goto out_free_stats;
+	ret = mcte_rdma_engine_init(eng);
+	if (ret)
+		goto out_topo_exit;
 	return 0;
+
+out_topo_exit:
+	mcte_topo_engine_exit(eng);
+out_free_stats:
+	free_percpu(eng->stats);
+	return ret;
 }
 
 static void __net_exit mcte_engine_net_exit(struct net *net)
 {
 	struct mcte_engine *eng = mcte_engine(net);
+
+	/* Listeners and paths hold no file: they go first. */
+	mcte_rdma_engine_exit(eng);
+	mcte_topo_engine_exit(eng);
 
 	/* Files hold the namespace: none is left, so no segment either. */
 	WARN_ON_ONCE(!xa_empty(&eng->segs));

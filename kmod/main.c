@@ -38,6 +38,7 @@
 #include <linux/sizes.h>
 
 #include "mcte.h"
+#include "rdma.h"
 
 #define MCTE_SLICE_SIZE_MIN	SZ_4K
 #define MCTE_SLICE_SIZE_MAX	SZ_16M
@@ -134,9 +135,14 @@ static int __init mcte_init(void)
 {
 	int ret;
 
-	ret = mcte_engine_init();
+	/* First: engines (their transport state) use its workqueue. */
+	ret = mcte_xport_rdma_init();
 	if (ret)
 		return ret;
+
+	ret = mcte_engine_init();
+	if (ret)
+		goto out_rdma_exit;
 
 	ret = mcte_xfer_init();
 	if (ret)
@@ -181,12 +187,16 @@ out_xfer_exit:
 	mcte_xfer_exit();
 out_engine_exit:
 	mcte_engine_exit();
+out_rdma_exit:
+	mcte_xport_rdma_exit();
 	return ret;
 }
 
 static void __exit mcte_exit(void)
 {
 	mcte_chr_exit();
+	/* Paths send netlink events and sit on devices: before both go. */
+	mcte_rdma_shutdown();
 	mcte_dev_exit();
 	mcte_nl_exit();
 	mcte_local_exit();
@@ -194,6 +204,7 @@ static void __exit mcte_exit(void)
 	destroy_workqueue(mcte_wq);
 	mcte_xfer_exit();
 	mcte_engine_exit();
+	mcte_xport_rdma_exit();
 }
 
 module_init(mcte_init);

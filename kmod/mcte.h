@@ -44,7 +44,7 @@
 /* What MCTE_IOC_VERSION and version-get report: only what is implemented. */
 #define MCTE_FEATURES		(MCTE_FEAT_DEVICES | MCTE_FEAT_SEGMENTS |	\
 				 MCTE_FEAT_BATCH | MCTE_FEAT_URING_CMD |	\
-				 MCTE_FEAT_XPORT_LOCAL)
+				 MCTE_FEAT_XPORT_LOCAL | MCTE_FEAT_XPORT_RDMA)
 
 /*
  * Requests the batches of one file may hold together; freed batches count
@@ -54,6 +54,9 @@
 #define MCTE_FILE_REQS_MAX	BIT(20)
 
 struct mcte_engine;
+struct mcte_rdma;
+struct mcte_rseg;
+struct mcte_topo;
 struct mcte_file;
 struct mcte_seg;
 struct mcte_batch;
@@ -114,6 +117,9 @@ struct mcte_stats {
  * @stats: per-CPU counters
  * @nr_segs: segments registered now
  * @nr_batches: batches allocated now
+ * @id: random id announced to peer engines in the handshake
+ * @rdma: listeners, peers and paths of the RDMA transport (rdma_peer.c)
+ * @topo: the priority matrix (topo.c)
  *
  * Files hold a reference on @net, so no file, segment or transfer outlives
  * the engine.
@@ -127,6 +133,9 @@ struct mcte_engine {
 	struct mcte_stats __percpu *stats;
 	atomic_long_t nr_segs;
 	atomic_long_t nr_batches;
+	u64 id;
+	struct mcte_rdma *rdma;
+	struct mcte_topo *topo;
 };
 
 int mcte_engine_init(void);
@@ -212,6 +221,10 @@ struct mcte_sbuf {
  * @pages: the pinned pages of all buffers, buffer after buffer
  * @inflight: transfers in flight that use it
  * @name: NUL-terminated name
+ * @serial: unique among the segments this module registered; peers
+ *	    name it by this in SEG_GONE
+ * @remote: a peer's segment opened here (rdma_seg.c); then there are no
+ *	    pages, @bufs has one entry covering @size, @owner is the opener
  * @nr_bufs: entries in @bufs
  * @bufs: the buffers in segment order
  */
@@ -231,6 +244,8 @@ struct mcte_seg {
 	struct page **pages;
 	atomic_t inflight;
 	char name[MCTE_SEG_NAME_MAX];
+	u64 serial;
+	struct mcte_rseg *remote;
 	u32 nr_bufs;
 	struct mcte_sbuf bufs[] __counted_by(nr_bufs);
 };
@@ -493,8 +508,28 @@ static inline bool mcte_xfer_stopping(const struct mcte_xfer *x)
 	       mcte_seg_dead(x->tseg);
 }
 
+/**
+ * struct mcte_seg_pos - a position in a host-memory segment
+ * @seg: the segment
+ * @buf: index of a buffer
+ * @off: offset in that buffer
+ */
+struct mcte_seg_pos {
+	const struct mcte_seg *seg;
+	u32 buf;
+	u64 off;
+};
+
 /* xport_local.c */
 extern const struct mcte_xport_ops mcte_xport_local;
+void mcte_seg_pos_init(struct mcte_seg_pos *pos, const struct mcte_seg *seg,
+		       u64 off);
+struct page *mcte_seg_pos_page(const struct mcte_seg_pos *pos,
+			       size_t *pgoff, size_t *len);
+void mcte_seg_pos_advance(struct mcte_seg_pos *pos, size_t n);
+
+/* xport_rdma.c */
+extern const struct mcte_xport_ops mcte_xport_rdma;
 int mcte_local_init(struct dentry *debugfs);
 void mcte_local_exit(void);
 void mcte_seg_copy(struct mcte_seg *dst, u64 doff, struct mcte_seg *src,

@@ -14,14 +14,27 @@
  * segment's namespace only, with the pid the owner has in its own pid
  * namespace and the uid in the user namespace owning the network
  * namespace. Buffer addresses are never reported.
+ *
+ * Listeners, peers and paths of the RDMA transport are reported from
+ * snapshots (see rdma.h): a dump takes a fresh one at each round and
+ * continues at the index where the previous round stopped, so entries that
+ * come or go during a dump of many rounds may be missed or seen twice. The
+ * priority matrix is reported location by location from copies topo.c
+ * makes.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/kobject.h>
 #include <linux/netdevice.h>
+#include <linux/nodemask.h>
+#include <linux/pci.h>
 #include <linux/pid.h>
 #include <linux/pid_namespace.h>
 #include <linux/rcupdate.h>
+#include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/user_namespace.h>
 #include <net/genetlink.h>
@@ -32,6 +45,14 @@
 #include "compat.h"
 #include "mcte.h"
 #include "netlink_gen.h"
+#include "rdma.h"
+
+/*
+ * The room reserved for a device's PCI path in a message; a longer one
+ * (never seen: it would take a dozen levels of PCIe switches) is left
+ * out.
+ */
+#define MCTE_NL_PCI_PATH_MAX	256
 
 static size_t mcte_nl_version_size(void)
 {
@@ -94,7 +115,9 @@ static size_t mcte_nl_dev_size(const struct mcte_dev *mdev)
 	       (mdev->parent ?				/* parent */
 		nla_total_size(strlen(mdev->parent) + 1) : 0) +
 	       nla_total_size(sizeof(u32)) +		/* num-ports */
-	       mdev->num_ports * port;
+	       mdev->num_ports * port +
+	       (mdev->parent ?				/* pci-path */
+		nla_total_size(MCTE_NL_PCI_PATH_MAX) : 0);
 }
 
 static int mcte_nl_port_fill(struct sk_buff *skb, struct ib_device *ibdev,
@@ -141,6 +164,27 @@ out_cancel:
 }
 
 /*
+ * The sysfs path of the PCI device @ibdev sits on, when it fits the room
+ * mcte_nl_dev_size() reserved; nothing without a PCI parent or memory.
+ * Atomic context: it runs under the device's spinlock.
+ */
+static int mcte_nl_pci_path_fill(struct sk_buff *skb, struct ib_device *ibdev)
+{
+	struct device *parent = ibdev->dev.parent;
+	char *path;
+	int ret = 0;
+
+	if (!parent || !dev_is_pci(parent))
+		return 0;
+
+	path = kobject_get_path(&parent->kobj, GFP_ATOMIC);
+	if (path && strlen(path) < MCTE_NL_PCI_PATH_MAX)
+		ret = nla_put_string(skb, MCTE_A_DEV_PCI_PATH, path);
+	kfree(path);
+	return ret;
+}
+
+/*
  * Puts one message about @mdev as @net sees it. Takes spinlocks only: it
  * also runs under rcu_read_lock() for notifications.
  *
@@ -180,6 +224,9 @@ static int mcte_nl_dev_fill(struct sk_buff *skb, struct mcte_dev *mdev,
 		if (mcte_nl_port_fill(skb, ibdev, &mdev->ports[i], net))
 			goto out_cancel;
 	}
+
+	if (mcte_nl_pci_path_fill(skb, ibdev))
+		goto out_cancel;
 
 	spin_unlock(&mdev->lock);
 	genlmsg_end(skb, hdr);
@@ -571,6 +618,567 @@ int mcte_nl_stat_get_doit(struct sk_buff *skb, struct genl_info *info)
 out_free_msg:
 	nlmsg_free(msg);
 	return -EMSGSIZE;
+}
+
+/* ------------------------------------------------------------------ */
+/* Listeners, peers and paths of the RDMA transport                     */
+
+/* An IPv4 or IPv6 address attribute, its port attribute, both payloads. */
+#define MCTE_NL_ADDR_SIZE	(nla_total_size(sizeof(struct in6_addr)) + \
+				 nla_total_size(sizeof(u16)))
+
+/*
+ * Puts the address of @ss as @addr_type (4 or 16 bytes, network order) and
+ * its port as @port_type (host order; not when @port_type is 0). An
+ * address of neither family (not known yet) is left out.
+ *
+ * Return: 0, or -EMSGSIZE.
+ */
+static int mcte_nl_put_addr(struct sk_buff *skb, int addr_type, int port_type,
+			    const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *sin6 = (const void *)ss;
+	const struct sockaddr_in *sin = (const void *)ss;
+	__be16 port;
+
+	switch (ss->ss_family) {
+	case AF_INET:
+		if (nla_put_in_addr(skb, addr_type, sin->sin_addr.s_addr))
+			return -EMSGSIZE;
+		port = sin->sin_port;
+		break;
+	case AF_INET6:
+		if (nla_put_in6_addr(skb, addr_type, &sin6->sin6_addr))
+			return -EMSGSIZE;
+		port = sin6->sin6_port;
+		break;
+	default:
+		return 0;
+	}
+
+	if (port_type && nla_put_u16(skb, port_type, ntohs(port)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/*
+ * Puts a device name from a fixed-size array, NUL-terminated even if the
+ * array is not; an empty name is left out.
+ *
+ * Return: 0, or -EMSGSIZE.
+ */
+static int mcte_nl_put_name(struct sk_buff *skb, int type, const char *name,
+			    size_t size)
+{
+	size_t len = strnlen(name, size - 1);
+	struct nlattr *attr;
+
+	if (!len)
+		return 0;
+	attr = nla_reserve(skb, type, len + 1);
+	if (!attr)
+		return -EMSGSIZE;
+	memcpy(nla_data(attr), name, len);
+	((char *)nla_data(attr))[len] = '\0';
+	return 0;
+}
+
+/*
+ * The address and port of a listen-add or listen-del request, as
+ * rdma_cm takes them.
+ */
+static int mcte_nl_listen_parse(struct genl_info *info,
+				struct sockaddr_storage *ss)
+{
+	struct nlattr *attr = info->attrs[MCTE_A_LISTEN_ADDR];
+	struct sockaddr_in6 *sin6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *sin = (struct sockaddr_in *)ss;
+	u16 port = MCTE_RDMA_PORT;
+
+	if (GENL_REQ_ATTR_CHECK(info, MCTE_A_LISTEN_ADDR))
+		return -EINVAL;
+	if (info->attrs[MCTE_A_LISTEN_PORT])
+		port = nla_get_u16(info->attrs[MCTE_A_LISTEN_PORT]);
+
+	memset(ss, 0, sizeof(*ss));
+	switch (nla_len(attr)) {
+	case sizeof(struct in_addr):
+		sin->sin_family = AF_INET;
+		sin->sin_addr.s_addr = nla_get_in_addr(attr);
+		sin->sin_port = htons(port);
+		return 0;
+	case sizeof(struct in6_addr):
+		sin6->sin6_family = AF_INET6;
+		sin6->sin6_addr = nla_get_in6_addr(attr);
+		sin6->sin6_port = htons(port);
+		return 0;
+	default:
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "address must be 4 bytes (IPv4) or 16 bytes (IPv6)");
+		return -EINVAL;
+	}
+}
+
+/**
+ * mcte_nl_listen_add_doit() - handle listen-add
+ * @skb: the request
+ * @info: its attributes and sender
+ *
+ * Return: 0 or -errno, from the transport but for a malformed request.
+ */
+int mcte_nl_listen_add_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcte_engine *eng = mcte_engine(genl_info_net(info));
+	struct sockaddr_storage ss;
+	int ret;
+
+	ret = mcte_nl_listen_parse(info, &ss);
+	if (ret)
+		return ret;
+	return mcte_listen_add(eng, &ss, info->extack);
+}
+
+/**
+ * mcte_nl_listen_del_doit() - handle listen-del
+ * @skb: the request
+ * @info: its attributes and sender
+ *
+ * Return: 0 or -errno; -ENOENT when not listening there.
+ */
+int mcte_nl_listen_del_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcte_engine *eng = mcte_engine(genl_info_net(info));
+	struct sockaddr_storage ss;
+	int ret;
+
+	ret = mcte_nl_listen_parse(info, &ss);
+	if (ret)
+		return ret;
+	ret = mcte_listen_del(eng, &ss);
+	if (ret == -ENOENT)
+		NL_SET_ERR_MSG(info->extack,
+			       "not listening on this address and port");
+	return ret;
+}
+
+/*
+ * One round of a dump from a snapshot of @nr entries of @size bytes, each
+ * put into its message by @fill (which returns 0 or -EMSGSIZE):
+ * cb->args[0] is the index to continue from, cb->args[1] is set once all
+ * were put, so that the last round takes no snapshot.
+ *
+ * Return: what a dumpit returns.
+ */
+static int mcte_nl_snapshot_dump(struct sk_buff *skb,
+				 struct netlink_callback *cb, const void *infos,
+				 u32 nr, size_t size, u8 cmd,
+				 int (*fill)(struct sk_buff *skb,
+					     const void *info))
+{
+	unsigned long i;
+	int ret = 0;
+	void *hdr;
+
+	for (i = cb->args[0]; i < nr; i++) {
+		hdr = genlmsg_put(skb, NETLINK_CB(cb->skb).portid,
+				  cb->nlh->nlmsg_seq, &mcte_nl_family,
+				  NLM_F_MULTI, cmd);
+		if (!hdr) {
+			ret = -EMSGSIZE;
+			break;
+		}
+		ret = fill(skb, (const u8 *)infos + i * size);
+		if (ret) {
+			genlmsg_cancel(skb, hdr);
+			break;
+		}
+		genlmsg_end(skb, hdr);
+	}
+	cb->args[0] = i;
+	if (i >= nr)
+		cb->args[1] = 1;
+
+	/* A full skb ends this round; one too small for an entry fails. */
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret ?: skb->len;
+}
+
+static int mcte_nl_listen_fill(struct sk_buff *skb, const void *info)
+{
+	const struct mcte_listen_info *li = info;
+
+	if (mcte_nl_put_addr(skb, MCTE_A_LISTEN_ADDR, MCTE_A_LISTEN_PORT,
+			     &li->addr) ||
+	    mcte_nl_put_name(skb, MCTE_A_LISTEN_DEV_NAME, li->dev,
+			     sizeof(li->dev)))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/**
+ * mcte_nl_listen_get_dumpit() - handle listen-get
+ * @skb: the reply being filled
+ * @cb: the dump, see mcte_nl_snapshot_dump()
+ *
+ * Return: the length of @skb while more may follow, 0 at the end, -errno.
+ */
+int mcte_nl_listen_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mcte_engine *eng = mcte_engine(sock_net(skb->sk));
+	struct mcte_listen_info *infos;
+	u32 nr;
+	int ret;
+
+	if (cb->args[1])
+		return 0;
+	ret = mcte_listen_snapshot(eng, &infos, &nr);
+	if (ret)
+		return ret;
+	ret = mcte_nl_snapshot_dump(skb, cb, infos, nr, sizeof(*infos),
+				    MCTE_CMD_LISTEN_GET, mcte_nl_listen_fill);
+	kfree(infos);
+	return ret;
+}
+
+static int mcte_nl_peer_fill(struct sk_buff *skb, const void *info)
+{
+	const struct mcte_peer_info *pi = info;
+
+	if (nla_put_u64_64bit(skb, MCTE_A_PEER_ID, pi->id, MCTE_A_PEER_PAD) ||
+	    mcte_nl_put_addr(skb, MCTE_A_PEER_ADDR, MCTE_A_PEER_PORT,
+			     &pi->addr) ||
+	    nla_put_u32(skb, MCTE_A_PEER_NR_PATHS, pi->nr_paths) ||
+	    nla_put_u32(skb, MCTE_A_PEER_NR_PATHS_UP, pi->nr_paths_up) ||
+	    nla_put_u32(skb, MCTE_A_PEER_NR_SEGS, pi->nr_segs))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/**
+ * mcte_nl_peer_get_dumpit() - handle peer-get
+ * @skb: the reply being filled
+ * @cb: the dump, see mcte_nl_snapshot_dump()
+ *
+ * Return: the length of @skb while more may follow, 0 at the end, -errno.
+ */
+int mcte_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mcte_engine *eng = mcte_engine(sock_net(skb->sk));
+	struct mcte_peer_info *infos;
+	u32 nr;
+	int ret;
+
+	if (cb->args[1])
+		return 0;
+	ret = mcte_peer_snapshot(eng, &infos, &nr);
+	if (ret)
+		return ret;
+	ret = mcte_nl_snapshot_dump(skb, cb, infos, nr, sizeof(*infos),
+				    MCTE_CMD_PEER_GET, mcte_nl_peer_fill);
+	kfree(infos);
+	return ret;
+}
+
+static size_t mcte_nl_path_size(void)
+{
+	return nla_total_size(sizeof(u32)) +			/* id */
+	       nla_total_size_64bit(sizeof(u64)) +		/* peer-id */
+	       nla_total_size(sizeof(u32)) +			/* state */
+	       nla_total_size(sizeof(u8)) +			/* active */
+	       2 * nla_total_size(IB_DEVICE_NAME_MAX) +	/* local/remote-dev */
+	       nla_total_size(sizeof(struct in6_addr)) +	/* local-addr */
+	       MCTE_NL_ADDR_SIZE +			/* remote-addr, -port */
+	       nla_total_size(sizeof(u32)) +			/* qpn */
+	       5 * nla_total_size_64bit(sizeof(u64));		/* counters */
+}
+
+static int mcte_nl_path_fill(struct sk_buff *skb, const void *info)
+{
+	const struct mcte_path_info *pi = info;
+
+	if (nla_put_u32(skb, MCTE_A_PATH_ID, pi->id) ||
+	    nla_put_u64_64bit(skb, MCTE_A_PATH_PEER_ID, pi->peer_id,
+			      MCTE_A_PATH_PAD) ||
+	    nla_put_u32(skb, MCTE_A_PATH_STATE, pi->state) ||
+	    nla_put_u8(skb, MCTE_A_PATH_ACTIVE, pi->active) ||
+	    mcte_nl_put_name(skb, MCTE_A_PATH_LOCAL_DEV, pi->local_dev,
+			     sizeof(pi->local_dev)) ||
+	    mcte_nl_put_name(skb, MCTE_A_PATH_REMOTE_DEV, pi->remote_dev,
+			     sizeof(pi->remote_dev)) ||
+	    mcte_nl_put_addr(skb, MCTE_A_PATH_LOCAL_ADDR, 0, &pi->local) ||
+	    mcte_nl_put_addr(skb, MCTE_A_PATH_REMOTE_ADDR,
+			     MCTE_A_PATH_REMOTE_PORT, &pi->remote) ||
+	    nla_put_u32(skb, MCTE_A_PATH_QPN, pi->qpn) ||
+	    nla_put_u64_64bit(skb, MCTE_A_PATH_BYTES, pi->bytes,
+			      MCTE_A_PATH_PAD) ||
+	    nla_put_u64_64bit(skb, MCTE_A_PATH_SLICES, pi->slices,
+			      MCTE_A_PATH_PAD) ||
+	    nla_put_u64_64bit(skb, MCTE_A_PATH_ERRORS, pi->errors,
+			      MCTE_A_PATH_PAD) ||
+	    nla_put_u64_64bit(skb, MCTE_A_PATH_RETRIES, pi->retries,
+			      MCTE_A_PATH_PAD) ||
+	    nla_put_u64_64bit(skb, MCTE_A_PATH_RECONNECTS, pi->reconnects,
+			      MCTE_A_PATH_PAD))
+		return -EMSGSIZE;
+	return 0;
+}
+
+/**
+ * mcte_nl_path_get_dumpit() - handle path-get
+ * @skb: the reply being filled
+ * @cb: the dump, see mcte_nl_snapshot_dump()
+ *
+ * Return: the length of @skb while more may follow, 0 at the end, -errno.
+ */
+int mcte_nl_path_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mcte_engine *eng = mcte_engine(sock_net(skb->sk));
+	struct mcte_path_info *infos;
+	u32 nr;
+	int ret;
+
+	if (cb->args[1])
+		return 0;
+	ret = mcte_path_snapshot(eng, &infos, &nr);
+	if (ret)
+		return ret;
+	ret = mcte_nl_snapshot_dump(skb, cb, infos, nr, sizeof(*infos),
+				    MCTE_CMD_PATH_GET, mcte_nl_path_fill);
+	kfree(infos);
+	return ret;
+}
+
+/**
+ * mcte_nl_path_notify() - send a path event to the events group
+ * @eng: the engine of the path
+ * @pi: the path as it is now
+ * @cmd: MCTE_CMD_PATH_UP_NTF or MCTE_CMD_PATH_DOWN_NTF
+ *
+ * Goes to the engine's network namespace only. Process context, no
+ * spinlock held: it allocates with GFP_KERNEL. A message that cannot be
+ * allocated is not sent.
+ */
+void mcte_nl_path_notify(struct mcte_engine *eng,
+			 const struct mcte_path_info *pi, u8 cmd)
+{
+	struct net *net = eng->net;
+	struct sk_buff *skb;
+	void *hdr;
+
+	might_sleep();
+	if (!genl_has_listeners(&mcte_nl_family, net, MCTE_NLGRP_EVENTS))
+		return;
+
+	skb = genlmsg_new(mcte_nl_path_size(), GFP_KERNEL);
+	if (!skb)
+		return;
+	hdr = genlmsg_put(skb, 0, 0, &mcte_nl_family, 0, cmd);
+	if (!hdr)
+		goto out_free_skb;
+	if (mcte_nl_path_fill(skb, pi))
+		goto out_free_skb;
+	genlmsg_end(skb, hdr);
+	genlmsg_multicast_netns(&mcte_nl_family, net, skb, 0,
+				MCTE_NLGRP_EVENTS, GFP_KERNEL);
+	return;
+
+out_free_skb:
+	nlmsg_free(skb);
+}
+
+/* ------------------------------------------------------------------ */
+/* The priority matrix                                                  */
+
+/* "cpu:N" and its NUL, N up to the largest int. */
+#define MCTE_NL_LOCATION_MAX	16
+
+static int mcte_nl_topo_fill(struct sk_buff *skb, int nid,
+			     const struct mcte_topo_entry *ent, u32 portid,
+			     u32 seq, int flags)
+{
+	char loc[MCTE_NL_LOCATION_MAX];
+	int attr;
+	void *hdr;
+	u32 i;
+
+	hdr = genlmsg_put(skb, portid, seq, &mcte_nl_family, flags,
+			  MCTE_CMD_TOPO_GET);
+	if (!hdr)
+		return -EMSGSIZE;
+
+	snprintf(loc, sizeof(loc), "cpu:%d", nid);
+	if (nla_put_string(skb, MCTE_A_TOPO_LOCATION, loc))
+		goto out_cancel;
+	for (i = 0; i < ent->nr; i++) {
+		attr = ent->nics[i].class == MCTE_TOPO_PREFERRED ?
+		       MCTE_A_TOPO_PREFERRED : MCTE_A_TOPO_FALLBACK;
+		if (mcte_nl_put_name(skb, attr, ent->nics[i].name,
+				     sizeof(ent->nics[i].name)))
+			goto out_cancel;
+	}
+	if (nla_put_u8(skb, MCTE_A_TOPO_AUTO, ent->automatic))
+		goto out_cancel;
+
+	genlmsg_end(skb, hdr);
+	return 0;
+
+out_cancel:
+	genlmsg_cancel(skb, hdr);
+	return -EMSGSIZE;
+}
+
+/**
+ * mcte_nl_topo_get_dumpit() - handle topo-get
+ * @skb: the reply being filled
+ * @cb: the dump; args[0] holds the NUMA node to continue from
+ *
+ * One message per online NUMA node, and per node that is not online but
+ * has an entry set by topo-set.
+ *
+ * Return: the length of @skb while more may follow, 0 at the end, -errno.
+ */
+int mcte_nl_topo_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
+{
+	struct mcte_engine *eng = mcte_engine(sock_net(skb->sk));
+	struct mcte_topo_entry *ent;
+	unsigned long nid;
+	int ret = 0;
+
+	for (nid = cb->args[0]; nid < nr_node_ids; nid++) {
+		if (!node_possible(nid))
+			continue;
+		ent = mcte_topo_get(eng, nid);
+		if (IS_ERR(ent)) {
+			ret = PTR_ERR(ent);
+			break;
+		}
+		if (ent->automatic && !node_online(nid)) {
+			kfree(ent);
+			continue;
+		}
+		ret = mcte_nl_topo_fill(skb, nid, ent,
+					NETLINK_CB(cb->skb).portid,
+					cb->nlh->nlmsg_seq, NLM_F_MULTI);
+		kfree(ent);
+		if (ret)
+			break;
+	}
+	cb->args[0] = nid;
+
+	/* A full skb ends this round; one too small for an entry fails. */
+	if (ret == -EMSGSIZE && skb->len)
+		return skb->len;
+	return ret ?: skb->len;
+}
+
+/*
+ * "no RDMA device NAME". NL_SET_ERR_MSG_FMT() came with 6.2: 6.1 has no
+ * room in the extack for a formatted message and gets one without the
+ * name (the bad attribute still points at it). Belongs in compat.h.
+ */
+static void mcte_nl_err_nodev(struct netlink_ext_ack *extack,
+			      const char *name)
+{
+#ifdef NL_SET_ERR_MSG_FMT
+	NL_SET_ERR_MSG_FMT(extack, "no RDMA device %s", name);
+#else
+	NL_SET_ERR_MSG(extack, "no such RDMA device");
+#endif
+}
+
+/* Whether @name is among the first @nr devices of @ent. */
+static bool mcte_nl_topo_named(const struct mcte_topo_entry *ent, u32 nr,
+			       const char *name)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		if (!strcmp(ent->nics[i].name, name))
+			return true;
+	}
+	return false;
+}
+
+/**
+ * mcte_nl_topo_set_doit() - handle topo-set
+ * @skb: the request
+ * @info: its attributes and sender
+ *
+ * Replaces the entry of a location with the devices named, or makes it
+ * automatic again when none is. Every device named must exist in the
+ * caller's network namespace and be named once.
+ *
+ * Return: 0, -EINVAL for a bad location or a device named twice, -ENODEV
+ * for a device that does not exist, -E2BIG for too many, -ENOMEM.
+ */
+int mcte_nl_topo_set_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	struct mcte_engine *eng = mcte_engine(genl_info_net(info));
+	struct mcte_topo_entry *ent = NULL;
+	const struct nlattr *attr;
+	const char *name;
+	u32 nr = 0, i = 0;
+	int nid, rem, type;
+	int ret;
+
+	if (GENL_REQ_ATTR_CHECK(info, MCTE_A_TOPO_LOCATION))
+		return -EINVAL;
+	nid = mcte_topo_location(nla_data(info->attrs[MCTE_A_TOPO_LOCATION]));
+	if (nid < 0) {
+		NL_SET_ERR_MSG_ATTR(info->extack,
+				    info->attrs[MCTE_A_TOPO_LOCATION],
+				    "location must be cpu:N for a possible NUMA node N");
+		return -EINVAL;
+	}
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		type = nla_type(attr);
+		if (type == MCTE_A_TOPO_PREFERRED ||
+		    type == MCTE_A_TOPO_FALLBACK)
+			nr++;
+	}
+	if (nr > MCTE_TOPO_NICS_MAX) {
+		NL_SET_ERR_MSG(info->extack, "too many devices for one location");
+		return -E2BIG;
+	}
+
+	if (nr) {
+		ent = mcte_topo_entry_alloc(nr);
+		if (!ent)
+			return -ENOMEM;
+	}
+
+	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
+		type = nla_type(attr);
+		if (type != MCTE_A_TOPO_PREFERRED &&
+		    type != MCTE_A_TOPO_FALLBACK)
+			continue;
+		name = nla_data(attr);
+		if (mcte_nl_topo_named(ent, i, name)) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "RDMA device named twice");
+			ret = -EINVAL;
+			goto out_free_ent;
+		}
+		if (!mcte_topo_dev_exists(eng, name)) {
+			NL_SET_BAD_ATTR(info->extack, attr);
+			mcte_nl_err_nodev(info->extack, name);
+			ret = -ENODEV;
+			goto out_free_ent;
+		}
+		strscpy(ent->nics[i].name, name, sizeof(ent->nics[i].name));
+		ent->nics[i].class = type == MCTE_A_TOPO_PREFERRED ?
+				     MCTE_TOPO_PREFERRED : MCTE_TOPO_FALLBACK;
+		i++;
+	}
+
+	mcte_topo_set(eng, nid, ent);
+	return 0;
+
+out_free_ent:
+	kfree(ent);
+	return ret;
 }
 
 /**

@@ -24,6 +24,25 @@ static const struct nla_policy mcte_seg_get_nl_policy[MCTE_A_SEG_NAME + 1] = {
 	[MCTE_A_SEG_NAME] = { .type = NLA_NUL_STRING, },
 };
 
+/* MCTE_CMD_LISTEN_ADD - do */
+static const struct nla_policy mcte_listen_add_nl_policy[MCTE_A_LISTEN_PORT + 1] = {
+	[MCTE_A_LISTEN_ADDR] = { .type = NLA_BINARY, .len = 16, },
+	[MCTE_A_LISTEN_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+/* MCTE_CMD_LISTEN_DEL - do */
+static const struct nla_policy mcte_listen_del_nl_policy[MCTE_A_LISTEN_PORT + 1] = {
+	[MCTE_A_LISTEN_ADDR] = { .type = NLA_BINARY, .len = 16, },
+	[MCTE_A_LISTEN_PORT] = NLA_POLICY_MIN(NLA_U16, 1),
+};
+
+/* MCTE_CMD_TOPO_SET - do */
+static const struct nla_policy mcte_topo_set_nl_policy[MCTE_A_TOPO_FALLBACK + 1] = {
+	[MCTE_A_TOPO_LOCATION] = { .type = NLA_NUL_STRING, .len = 31, },
+	[MCTE_A_TOPO_PREFERRED] = { .type = NLA_NUL_STRING, .len = 63, },
+	[MCTE_A_TOPO_FALLBACK] = { .type = NLA_NUL_STRING, .len = 63, },
+};
+
 /* Ops table for mcte */
 static const struct genl_ops mcte_nl_ops[] = {
 	{
@@ -47,6 +66,43 @@ static const struct genl_ops mcte_nl_ops[] = {
 	{
 		.cmd		= MCTE_CMD_STAT_GET,
 		.doit		= mcte_nl_stat_get_doit,
+	},
+	{
+		.cmd		= MCTE_CMD_LISTEN_ADD,
+		.doit		= mcte_nl_listen_add_doit,
+		.policy		= mcte_listen_add_nl_policy,
+		.maxattr	= MCTE_A_LISTEN_PORT,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= MCTE_CMD_LISTEN_DEL,
+		.doit		= mcte_nl_listen_del_doit,
+		.policy		= mcte_listen_del_nl_policy,
+		.maxattr	= MCTE_A_LISTEN_PORT,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= MCTE_CMD_LISTEN_GET,
+		.dumpit		= mcte_nl_listen_get_dumpit,
+	},
+	{
+		.cmd		= MCTE_CMD_PEER_GET,
+		.dumpit		= mcte_nl_peer_get_dumpit,
+	},
+	{
+		.cmd		= MCTE_CMD_PATH_GET,
+		.dumpit		= mcte_nl_path_get_dumpit,
+	},
+	{
+		.cmd		= MCTE_CMD_TOPO_GET,
+		.dumpit		= mcte_nl_topo_get_dumpit,
+	},
+	{
+		.cmd		= MCTE_CMD_TOPO_SET,
+		.doit		= mcte_nl_topo_set_doit,
+		.policy		= mcte_topo_set_nl_policy,
+		.maxattr	= MCTE_A_TOPO_FALLBACK,
+		.flags		= GENL_ADMIN_PERM,
 	},
 };
 

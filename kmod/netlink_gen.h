@@ -18,6 +18,14 @@ int mcte_nl_dev_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int mcte_nl_seg_get_doit(struct sk_buff *skb, struct genl_info *info);
 int mcte_nl_seg_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int mcte_nl_stat_get_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_listen_add_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_listen_del_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_listen_get_dumpit(struct sk_buff *skb,
+			      struct netlink_callback *cb);
+int mcte_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int mcte_nl_path_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int mcte_nl_topo_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
+int mcte_nl_topo_set_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	MCTE_NLGRP_EVENTS,

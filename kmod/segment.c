@@ -19,6 +19,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/inet.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/jhash.h>
@@ -34,11 +35,15 @@
 
 #include "compat.h"
 #include "mcte.h"
+#include "rdma.h"
 
 /* Pages pinned per call of pin_user_pages_fast(), between reschedules. */
 #define MCTE_PIN_CHUNK		1024
 
 /* ASCII only: the kernel's isalnum() takes Latin-1 letters too. */
+
+/* Segment serials: never reused while the module is loaded. */
+static atomic64_t mcte_seg_serial = ATOMIC64_INIT(0);
 static bool mcte_seg_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -104,6 +109,12 @@ static void mcte_seg_release(struct kref *ref)
 {
 	struct mcte_seg *seg = container_of(ref, struct mcte_seg, ref);
 
+	if (seg->remote) {
+		mcte_rseg_release(seg->remote);
+		put_pid(seg->owner);
+		kvfree(seg);
+		return;
+	}
 	/* The pages may have been written by transfers: dirty them. */
 	unpin_user_pages_dirty_lock(seg->pages, seg->nr_pages, true);
 	atomic64_sub(seg->nr_pages, &seg->mm->pinned_vm);
@@ -287,6 +298,7 @@ static struct mcte_seg *mcte_seg_create(struct mcte_file *mf,
 	mmgrab(mm);
 	seg->mm = mm;
 	atomic_set(&seg->inflight, 0);
+	seg->serial = atomic64_inc_return(&mcte_seg_serial);
 	return seg;
 
 out_free_pages:
@@ -344,6 +356,8 @@ static void mcte_seg_unregister(struct mcte_seg *seg)
 	mcte_nl_seg_notify(seg, MCTE_CMD_SEG_DEL_NTF);
 	/* Transfers waiting to copy from or to it end now. */
 	mcte_xfer_sweep();
+	/* Peers' keys to it are voided; they hear of it. */
+	mcte_rdma_seg_unregistered(seg);
 }
 
 /* Reserve a handle number of @mf: 0 or -errno. Release with xa_erase(). */
@@ -491,17 +505,70 @@ static int mcte_seg_may_open(const struct mcte_seg *seg, u32 want)
 	return 0;
 }
 
-/* "host[:port]/name": a peer's segment; mcte does not reach peers yet. */
-static int mcte_seg_remote_name(const char *name)
+/*
+ * The peer address of "host[:port]/name": an IPv4 address or a bracketed
+ * IPv6 address, then maybe a port (default MCTE_RDMA_PORT). Names are
+ * resolved in user space (libmcte); the kernel takes addresses only.
+ */
+static int mcte_seg_parse_peer(const char *name, const char *slash,
+			       struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	const char *end, *host = name;
+	char port[8];
+	u16 nport = MCTE_RDMA_PORT;
+	size_t n;
+
+	memset(ss, 0, sizeof(*ss));
+	if (*host == '[') {
+		host++;
+		if (!in6_pton(host, slash - host, (u8 *)&s6->sin6_addr, ']',
+			      &end) || *end != ']')
+			return -EINVAL;
+		end++;
+		s6->sin6_family = AF_INET6;
+	} else {
+		if (!in4_pton(host, slash - host, (u8 *)&s4->sin_addr, -1,
+			      &end))
+			return -EINVAL;
+		s4->sin_family = AF_INET;
+	}
+	if (end != slash) {
+		if (*end != ':')
+			return -EINVAL;
+		n = slash - end - 1;
+		if (!n || n >= sizeof(port))
+			return -EINVAL;
+		memcpy(port, end + 1, n);
+		port[n] = 0;
+		if (kstrtou16(port, 10, &nport) || !nport)
+			return -EINVAL;
+	}
+	if (ss->ss_family == AF_INET)
+		s4->sin_port = htons(nport);
+	else
+		s6->sin6_port = htons(nport);
+	return 0;
+}
+
+/* "host[:port]/name": a peer's segment, reached over RDMA. */
+static int mcte_seg_open_remote(struct mcte_file *mf, const char *name,
+				u32 access, struct mcte_seg **segp,
+				u32 *nr_bufs)
 {
 	const char *slash = strrchr(name, '/');
+	struct sockaddr_storage ss;
+	int ret;
 
 	if (slash == name)
 		return -EINVAL;
 	if (!mcte_seg_name_ok(slash + 1, MCTE_SEG_NAME_MAX))
 		return -EINVAL;
-	/* MCTE_FEAT_XPORT_RDMA, MCTE_FEAT_XPORT_TCP: not yet. */
-	return -EOPNOTSUPP;
+	ret = mcte_seg_parse_peer(name, slash, &ss);
+	if (ret)
+		return ret;
+	return mcte_rseg_open(mf->eng, &ss, slash + 1, access, segp, nr_bufs);
 }
 
 /**
@@ -517,7 +584,7 @@ long mcte_ioctl_seg_open(struct mcte_file *mf,
 	struct mcte_handle *h;
 	struct mcte_seg_open o;
 	struct mcte_seg *seg;
-	u32 id;
+	u32 id, nr_bufs;
 	int ret;
 
 	if (copy_from_user(&o, arg, sizeof(o)))
@@ -528,17 +595,22 @@ long mcte_ioctl_seg_open(struct mcte_file *mf,
 		return -EINVAL;
 	if (strnlen(o.name, sizeof(o.name)) == sizeof(o.name))
 		return -EINVAL;
-	if (strchr(o.name, '/'))
-		return mcte_seg_remote_name(o.name);
-	if (!mcte_seg_name_ok(o.name, sizeof(o.name)))
-		return -EINVAL;
-
-	seg = mcte_seg_lookup(mf->eng, o.name);
-	if (!seg)
-		return -ENOENT;
-	ret = mcte_seg_may_open(seg, o.access);
-	if (ret)
-		goto out_put_seg;
+	if (strchr(o.name, '/')) {
+		ret = mcte_seg_open_remote(mf, o.name, o.access, &seg,
+					   &nr_bufs);
+		if (ret)
+			return ret;
+	} else {
+		if (!mcte_seg_name_ok(o.name, sizeof(o.name)))
+			return -EINVAL;
+		seg = mcte_seg_lookup(mf->eng, o.name);
+		if (!seg)
+			return -ENOENT;
+		nr_bufs = seg->nr_bufs;
+		ret = mcte_seg_may_open(seg, o.access);
+		if (ret)
+			goto out_put_seg;
+	}
 
 	h = kzalloc(sizeof(*h), GFP_KERNEL_ACCOUNT);
 	if (!h) {
@@ -553,7 +625,7 @@ long mcte_ioctl_seg_open(struct mcte_file *mf,
 		goto out_free_handle;
 	/* The outputs only: the rest of the struct is the caller's. */
 	if (put_user(id, &arg->handle) ||
-	    put_user(seg->nr_bufs, &arg->nr_bufs) ||
+	    put_user(nr_bufs, &arg->nr_bufs) ||
 	    put_user(seg->size, &arg->size)) {
 		ret = -EFAULT;
 		goto out_release_id;

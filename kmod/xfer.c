@@ -152,8 +152,8 @@ int mcte_xfer_prepare(struct mcte_file *mf, const struct mcte_xfer_req *req,
 	x->length = req->length;
 	x->user_data = req->user_data;
 	x->ioucmd = ioucmd;
-	/* Both segments are on this node: the only transport there is yet. */
-	x->xport = &mcte_xport_local;
+	/* The local segment is always ours; the target may be a peer's. */
+	x->xport = tseg->remote ? &mcte_xport_rdma : &mcte_xport_local;
 	x->busy = 1;	/* the queue hold, handed to the transport */
 	INIT_LIST_HEAD(&x->qnode);
 	INIT_LIST_HEAD(&x->bnode);
@@ -215,9 +215,16 @@ void mcte_xfer_commit(struct mcte_xfer *x)
  */
 void mcte_xfer_submit(struct list_head *xfers)
 {
-	/* One transport so far: all of them go to it. */
+	struct mcte_xfer *x, *tmp;
+	LIST_HEAD(remote);
+
+	list_for_each_entry_safe(x, tmp, xfers, qnode)
+		if (x->xport != &mcte_xport_local)
+			list_move_tail(&x->qnode, &remote);
 	if (!list_empty(xfers))
 		mcte_xport_local.submit(xfers);
+	if (!list_empty(&remote))
+		mcte_xport_rdma.submit(&remote);
 }
 
 /**
@@ -228,6 +235,7 @@ void mcte_xfer_submit(struct list_head *xfers)
 void mcte_xfer_sweep(void)
 {
 	mcte_xport_local.sweep();
+	mcte_xport_rdma.sweep();
 }
 
 static u32 mcte_xfer_end_state(int stop)

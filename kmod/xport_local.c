@@ -41,14 +41,13 @@ static DECLARE_WAIT_QUEUE_HEAD(mcte_local_wait);
 static struct workqueue_struct *mcte_local_wq;
 static struct work_struct *mcte_local_works;	/* one per possible CPU */
 
-/* A position in a segment: a buffer and an offset into it. */
-struct mcte_seg_pos {
-	const struct mcte_seg *seg;
-	u32 buf;
-	u64 off;
-};
-
-static void mcte_seg_pos_init(struct mcte_seg_pos *pos,
+/**
+ * mcte_seg_pos_init() - a position in a segment
+ * @pos: out
+ * @seg: a host-memory segment
+ * @off: offset in @seg, within it
+ */
+void mcte_seg_pos_init(struct mcte_seg_pos *pos,
 			      const struct mcte_seg *seg, u64 off)
 {
 	u32 lo = 0, hi = seg->nr_bufs - 1;
@@ -67,8 +66,15 @@ static void mcte_seg_pos_init(struct mcte_seg_pos *pos,
 	pos->off = off - seg->bufs[lo].start;
 }
 
-/* The page at @pos, the offset in it, and the bytes up to its end. */
-static struct page *mcte_seg_pos_page(const struct mcte_seg_pos *pos,
+/**
+ * mcte_seg_pos_page() - the page at a position
+ * @pos: the position
+ * @pgoff: out: the offset in the page
+ * @len: out: the bytes from there to the end of the page or the buffer
+ *
+ * Return: the page.
+ */
+struct page *mcte_seg_pos_page(const struct mcte_seg_pos *pos,
 				      size_t *pgoff, size_t *len)
 {
 	const struct mcte_sbuf *b = &pos->seg->bufs[pos->buf];
@@ -79,7 +85,12 @@ static struct page *mcte_seg_pos_page(const struct mcte_seg_pos *pos,
 	return pos->seg->pages[b->page + (at >> PAGE_SHIFT)];
 }
 
-static void mcte_seg_pos_advance(struct mcte_seg_pos *pos, size_t n)
+/**
+ * mcte_seg_pos_advance() - move a position forward
+ * @pos: the position
+ * @n: bytes, at most what mcte_seg_pos_page() said is left in the page
+ */
+void mcte_seg_pos_advance(struct mcte_seg_pos *pos, size_t n)
 {
 	pos->off += n;
 	if (pos->off == pos->seg->bufs[pos->buf].len &&

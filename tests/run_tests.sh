@@ -38,7 +38,7 @@ module_state()
 	case $1 in
 	loaded)
 		[ -d /sys/module/mcte ] && return 0
-		modprobe ib_core && insmod "$ko"
+		modprobe -a ib_core rdma_cm && insmod "$ko"
 		;;
 	absent)
 		[ -d /sys/module/mcte ] || return 0

@@ -13,7 +13,7 @@ mcte_loaded()
 
 mcte_load()
 {
-	modprobe ib_core || return
+	modprobe -a ib_core rdma_cm || return
 	insmod "$MCTE_KO" "$@"
 }
 

@@ -99,7 +99,7 @@ remove_then_unload()
 	mcte_unload
 }
 
-modprobe ib_core
+modprobe -a ib_core rdma_cm
 tap_plan 6
 tap_check "load/unload $CYCLES times" cycles "$CYCLES"
 tap_check "rmmod refused while /dev/mcte is open" busy_while_open

@@ -31,6 +31,7 @@
 #define MCTE_SEG_BUFS_MAX	1024	/* buffers in one segment */
 #define MCTE_BATCH_MAX		65536	/* requests in one batch */
 #define MCTE_XFER_MAX		(1ULL << 40)	/* bytes in one request */
+#define MCTE_RDMA_PORT		7471	/* peer engines' port when none is named */
 
 /**
  * enum mcte_feature - bits of &mcte_version.features
@@ -366,6 +367,36 @@ enum mcte_link_layer {
 	MCTE_LINK_LAYER_ETHERNET	= 2,
 };
 
+/**
+ * enum mcte_path_state - life of a path (one RC connection between a local
+ * and a remote NIC of a peer engine)
+ * @MCTE_PATH_CONNECTING: resolving and connecting for the first time
+ * @MCTE_PATH_UP: connected; carries slices and control messages
+ * @MCTE_PATH_ERROR: failed; its slices are being retried on other paths
+ * @MCTE_PATH_RECONNECTING: waiting out a backoff, or connecting again
+ * @MCTE_PATH_DEAD: given up (device gone, peer gone, too many failures)
+ */
+enum mcte_path_state {
+	MCTE_PATH_CONNECTING	= 1,
+	MCTE_PATH_UP		= 2,
+	MCTE_PATH_ERROR		= 3,
+	MCTE_PATH_RECONNECTING	= 4,
+	MCTE_PATH_DEAD		= 5,
+};
+
+/**
+ * enum mcte_topo_class - how a NIC ranks for a memory location
+ * @MCTE_TOPO_PREFERRED: used while any preferred NIC has a path up
+ * @MCTE_TOPO_FALLBACK: used only when no preferred NIC has one
+ * @MCTE_TOPO_NONE: not used for the location: its entry was set by hand
+ *		    (topo-set) and names the NIC in neither list
+ */
+enum mcte_topo_class {
+	MCTE_TOPO_PREFERRED	= 0,
+	MCTE_TOPO_FALLBACK	= 1,
+	MCTE_TOPO_NONE		= 2,
+};
+
 enum {
 	MCTE_A_VERSION_ABI = 1,
 	MCTE_A_VERSION_FEATURES,
@@ -386,6 +417,7 @@ enum {
 	MCTE_A_DEV_NUM_PORTS,
 	MCTE_A_DEV_PORT,
 	MCTE_A_DEV_PAD,
+	MCTE_A_DEV_PCI_PATH,
 
 	__MCTE_A_DEV_MAX,
 	MCTE_A_DEV_MAX = (__MCTE_A_DEV_MAX - 1)
@@ -444,6 +476,64 @@ enum {
 	MCTE_A_STAT_MAX = (__MCTE_A_STAT_MAX - 1)
 };
 
+/* A listener: IPv4 (4 bytes) or IPv6 (16 bytes) address and port. */
+enum {
+	MCTE_A_LISTEN_ADDR = 1,
+	MCTE_A_LISTEN_PORT,
+	MCTE_A_LISTEN_DEV_NAME,
+
+	__MCTE_A_LISTEN_MAX,
+	MCTE_A_LISTEN_MAX = (__MCTE_A_LISTEN_MAX - 1)
+};
+
+/* A peer engine, known by the id it announced in the handshake. */
+enum {
+	MCTE_A_PEER_ID = 1,
+	MCTE_A_PEER_ADDR,
+	MCTE_A_PEER_PORT,
+	MCTE_A_PEER_NR_PATHS,
+	MCTE_A_PEER_NR_PATHS_UP,
+	MCTE_A_PEER_NR_SEGS,
+	MCTE_A_PEER_PAD,
+
+	__MCTE_A_PEER_MAX,
+	MCTE_A_PEER_MAX = (__MCTE_A_PEER_MAX - 1)
+};
+
+/* A path: one RC QP between a local and a remote NIC of a peer. */
+enum {
+	MCTE_A_PATH_ID = 1,
+	MCTE_A_PATH_PEER_ID,
+	MCTE_A_PATH_STATE,
+	MCTE_A_PATH_ACTIVE,
+	MCTE_A_PATH_LOCAL_DEV,
+	MCTE_A_PATH_REMOTE_DEV,
+	MCTE_A_PATH_LOCAL_ADDR,
+	MCTE_A_PATH_REMOTE_ADDR,
+	MCTE_A_PATH_REMOTE_PORT,
+	MCTE_A_PATH_QPN,
+	MCTE_A_PATH_BYTES,
+	MCTE_A_PATH_SLICES,
+	MCTE_A_PATH_ERRORS,
+	MCTE_A_PATH_RETRIES,
+	MCTE_A_PATH_RECONNECTS,
+	MCTE_A_PATH_PAD,
+
+	__MCTE_A_PATH_MAX,
+	MCTE_A_PATH_MAX = (__MCTE_A_PATH_MAX - 1)
+};
+
+/* The priority matrix: NICs by memory location ("cpu:N"). */
+enum {
+	MCTE_A_TOPO_LOCATION = 1,
+	MCTE_A_TOPO_PREFERRED,
+	MCTE_A_TOPO_FALLBACK,
+	MCTE_A_TOPO_AUTO,
+
+	__MCTE_A_TOPO_MAX,
+	MCTE_A_TOPO_MAX = (__MCTE_A_TOPO_MAX - 1)
+};
+
 enum {
 	MCTE_CMD_VERSION_GET = 1,
 	MCTE_CMD_DEV_GET,
@@ -454,6 +544,15 @@ enum {
 	MCTE_CMD_STAT_GET,
 	MCTE_CMD_SEG_ADD_NTF,
 	MCTE_CMD_SEG_DEL_NTF,
+	MCTE_CMD_LISTEN_ADD,
+	MCTE_CMD_LISTEN_DEL,
+	MCTE_CMD_LISTEN_GET,
+	MCTE_CMD_PEER_GET,
+	MCTE_CMD_PATH_GET,
+	MCTE_CMD_PATH_UP_NTF,
+	MCTE_CMD_PATH_DOWN_NTF,
+	MCTE_CMD_TOPO_GET,
+	MCTE_CMD_TOPO_SET,
 
 	__MCTE_CMD_MAX,
 	MCTE_CMD_MAX = (__MCTE_CMD_MAX - 1)

@@ -1,0 +1,143 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcte - one protection domain per RDMA device the transport uses, shared
+ * by every engine: export MRs must sit in the PD of the QPs the peers come
+ * in through, and one PD per device is what makes one export per device
+ * enough.
+ *
+ * A device's entry is made on first use and lives until the device goes:
+ * mcte_rdma_dev_remove(), called from mcte's ib_client remove before
+ * rdma_cm's own (clients are removed in reverse order of registration),
+ * tears down every path, listener and export on it, then the PD.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/list.h>
+#include <linux/mutex.h>
+#include <linux/slab.h>
+
+#include "rdma_priv.h"
+
+static DEFINE_MUTEX(mcte_rdevs_lock);	/* mcte_rdevs */
+static LIST_HEAD(mcte_rdevs);
+
+static void mcte_rdev_release(struct kref *ref)
+{
+	struct mcte_rdev *rdev = container_of(ref, struct mcte_rdev, ref);
+
+	ib_dealloc_pd(rdev->pd);
+	kfree(rdev);
+}
+
+/**
+ * mcte_rdev_put() - drop a reference to a device entry
+ * @rdev: the entry
+ */
+void mcte_rdev_put(struct mcte_rdev *rdev)
+{
+	kref_put(&rdev->ref, mcte_rdev_release);
+}
+
+/**
+ * mcte_rdev_get() - the entry of a device, made on first use
+ * @ibdev: a device rdma_cm bound an id of ours to
+ *
+ * Return: a referenced entry, or an ERR_PTR.
+ */
+struct mcte_rdev *mcte_rdev_get(struct ib_device *ibdev)
+{
+	const struct ib_device_attr *a = &ibdev->attrs;
+	struct mcte_rdev *rdev;
+	struct ib_pd *pd;
+
+	mutex_lock(&mcte_rdevs_lock);
+	list_for_each_entry(rdev, &mcte_rdevs, node) {
+		if (rdev->ibdev != ibdev)
+			continue;
+		if (rdev->dead) {
+			rdev = ERR_PTR(-ENODEV);
+		} else {
+			kref_get(&rdev->ref);
+		}
+		goto out_unlock;
+	}
+
+	rdev = kzalloc(sizeof(*rdev), GFP_KERNEL);
+	if (!rdev) {
+		rdev = ERR_PTR(-ENOMEM);
+		goto out_unlock;
+	}
+	pd = ib_alloc_pd(ibdev, 0);
+	if (IS_ERR(pd)) {
+		kfree(rdev);
+		rdev = ERR_CAST(pd);
+		goto out_unlock;
+	}
+	kref_init(&rdev->ref);	/* the list's */
+	rdev->ibdev = ibdev;
+	rdev->pd = pd;
+	rdev->fr_pages = min_t(u32, a->max_fast_reg_page_list_len, 512);
+	rdev->max_sge = min3((u32)a->max_send_sge, (u32)a->max_sge_rd,
+			     (u32)MCTE_PATH_SGE);
+	rdev->max_rd = min_t(u32, a->max_qp_init_rd_atom, MCTE_PATH_RD);
+	/* What rdma_cm carries: at most 255 each way. */
+	rdev->max_rd = min_t(u32, rdev->max_rd, 255);
+	if (!rdev->fr_pages || !rdev->max_sge || !rdev->max_rd) {
+		ib_dealloc_pd(pd);
+		kfree(rdev);
+		rdev = ERR_PTR(-EOPNOTSUPP);
+		goto out_unlock;
+	}
+	list_add_tail(&rdev->node, &mcte_rdevs);
+	kref_get(&rdev->ref);
+out_unlock:
+	mutex_unlock(&mcte_rdevs_lock);
+	return rdev;
+}
+
+/**
+ * mcte_rdma_dev_remove() - a device is going away
+ * @ibdev: the device
+ *
+ * Called by mcte's ib_client before rdma_cm's: every path, listener and
+ * export on @ibdev is gone when this returns, and so is its PD. Active
+ * paths go on reconnecting, maybe through another device.
+ */
+void mcte_rdma_dev_remove(struct ib_device *ibdev)
+{
+	struct mcte_rdev *rdev, *found = NULL;
+
+	mutex_lock(&mcte_rdevs_lock);
+	list_for_each_entry(rdev, &mcte_rdevs, node) {
+		if (rdev->ibdev == ibdev) {
+			rdev->dead = true;
+			list_del(&rdev->node);
+			found = rdev;
+			break;
+		}
+	}
+	mutex_unlock(&mcte_rdevs_lock);
+
+	/* Listeners bound to it go too, though they may hold no PD. */
+	mcte_rdma_engines_dev_remove(ibdev);
+	if (found) {
+		/* Every user is gone: the list's reference is the last. */
+		WARN_ON_ONCE(kref_read(&found->ref) != 1);
+		mcte_rdev_put(found);
+	}
+}
+
+/**
+ * mcte_rdev_exit() - no engine is left: nothing may remain
+ */
+void mcte_rdev_exit(void)
+{
+	struct mcte_rdev *rdev, *tmp;
+
+	list_for_each_entry_safe(rdev, tmp, &mcte_rdevs, node) {
+		list_del(&rdev->node);
+		WARN_ON_ONCE(kref_read(&rdev->ref) != 1);
+		mcte_rdev_put(rdev);
+	}
+}

@@ -1,0 +1,588 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcte - peer engines: the paths to one of them, shared by every process
+ * of this node, and the choice of a path for each slice.
+ *
+ * A peer is made when a segment of it is first opened, by the address in
+ * the segment's name. Its first path says hello and learns the addresses
+ * of all the peer's listeners; a path is then opened to each of them, so
+ * that slices stripe over every NIC pair the routes give. A peer with no
+ * segment open here for MCTE_PEER_IDLE_MS is let go with its paths.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/in.h>
+#include <linux/in6.h>
+#include <linux/random.h>
+#include <linux/slab.h>
+#include <net/ipv6.h>
+
+#include "rdma_priv.h"
+
+#define MCTE_PEER_IDLE_MS	30000
+
+static DEFINE_MUTEX(mcte_rdma_engines_lock);	/* mcte_rdma_engines */
+static LIST_HEAD(mcte_rdma_engines);
+
+static bool mcte_ss_eq(const struct sockaddr_storage *a,
+		       const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_port == b4->sin_port &&
+		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return a6->sin6_port == b6->sin6_port &&
+	       ipv6_addr_equal(&a6->sin6_addr, &b6->sin6_addr);
+}
+
+static void mcte_peer_release(struct kref *ref)
+{
+	struct mcte_peer *peer = container_of(ref, struct mcte_peer, ref);
+
+	WARN_ON_ONCE(!list_empty(&peer->waitq) || !list_empty(&peer->rsegs));
+	kfree(peer);
+}
+
+/**
+ * mcte_peer_put() - drop a reference to a peer
+ * @peer: the peer
+ */
+void mcte_peer_put(struct mcte_peer *peer)
+{
+	kref_put(&peer->ref, mcte_peer_release);
+}
+
+/* Kill every path of a peer that is leaving the list. */
+static void mcte_peer_kill_paths(struct mcte_peer *peer)
+{
+	struct mcte_path *p;
+
+	for (;;) {
+		spin_lock(&peer->lock);
+		p = list_first_entry_or_null(&peer->paths, struct mcte_path,
+					     pnode);
+		if (p)
+			kref_get(&p->ref);
+		spin_unlock(&peer->lock);
+		if (!p)
+			break;
+		mcte_path_kill(p);
+		mcte_path_put(p);
+	}
+}
+
+static void mcte_peer_idle_work(struct work_struct *work)
+{
+	struct mcte_peer *peer = container_of(to_delayed_work(work),
+					      struct mcte_peer, idle_work);
+	struct mcte_rdma *r = peer->r;
+	bool gone = false;
+
+	mutex_lock(&r->lock);
+	spin_lock(&peer->lock);
+	if (!peer->nr_rsegs && !list_empty(&peer->node)) {
+		list_del_init(&peer->node);
+		gone = true;
+	}
+	spin_unlock(&peer->lock);
+	mutex_unlock(&r->lock);
+	if (gone) {
+		mcte_peer_kill_paths(peer);
+		mcte_peer_put(peer);	/* the list's */
+	}
+	mcte_peer_put(peer);	/* the work's */
+}
+
+/* A path to an address of the peer's, unless it has one. */
+static void mcte_peer_grow_work(struct work_struct *work)
+{
+	struct mcte_peer *peer = container_of(work, struct mcte_peer,
+					      grow_work);
+	struct sockaddr_storage want;
+	struct mcte_path *p;
+	u32 i;
+
+	for (i = 0; i < MCTE_WIRE_ADDRS_MAX; i++) {
+		bool have = false;
+
+		spin_lock(&peer->lock);
+		if (i >= peer->nr_addrs || list_empty(&peer->node)) {
+			spin_unlock(&peer->lock);
+			break;
+		}
+		want = peer->addrs[i];
+		list_for_each_entry(p, &peer->paths, pnode)
+			have |= mcte_ss_eq(&p->remote, &want);
+		spin_unlock(&peer->lock);
+		if (!have) {
+			p = mcte_path_create(peer->r, peer, &want);
+			if (IS_ERR(p))
+				break;
+		}
+	}
+	mcte_peer_put(peer);
+}
+
+/**
+ * mcte_peer_find_or_create() - the peer reached at an address
+ * @r: the engine's transport
+ * @ss: address and port from a segment name
+ *
+ * Return: a referenced peer, or an ERR_PTR.
+ */
+struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
+					   const struct sockaddr_storage *ss)
+{
+	struct mcte_peer *peer;
+	struct mcte_path *p;
+	u32 i;
+
+	mutex_lock(&r->lock);
+	list_for_each_entry(peer, &r->peers, node) {
+		bool hit = mcte_ss_eq(&peer->addr, ss);
+
+		spin_lock(&peer->lock);
+		for (i = 0; i < peer->nr_addrs && !hit; i++)
+			hit = mcte_ss_eq(&peer->addrs[i], ss);
+		spin_unlock(&peer->lock);
+		if (hit) {
+			kref_get(&peer->ref);
+			mutex_unlock(&r->lock);
+			return peer;
+		}
+	}
+	if (r->exiting) {
+		mutex_unlock(&r->lock);
+		return ERR_PTR(-ESHUTDOWN);
+	}
+	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
+	if (!peer) {
+		mutex_unlock(&r->lock);
+		return ERR_PTR(-ENOMEM);
+	}
+	kref_init(&peer->ref);	/* the list's */
+	peer->r = r;
+	peer->addr = *ss;
+	spin_lock_init(&peer->lock);
+	INIT_LIST_HEAD(&peer->paths);
+	INIT_LIST_HEAD(&peer->waitq);
+	INIT_LIST_HEAD(&peer->rsegs);
+	init_waitqueue_head(&peer->wait);
+	INIT_WORK(&peer->grow_work, mcte_peer_grow_work);
+	INIT_DELAYED_WORK(&peer->idle_work, mcte_peer_idle_work);
+	list_add_tail(&peer->node, &r->peers);
+	kref_get(&peer->ref);
+	mutex_unlock(&r->lock);
+
+	p = mcte_path_create(r, peer, ss);
+	if (IS_ERR(p)) {
+		mcte_peer_put(peer);
+		return ERR_CAST(p);
+	}
+	return peer;
+}
+
+/*
+ * An up path of @peer, referenced, into @found; else whether a path may
+ * still come up, and the last error seen.
+ */
+static bool mcte_peer_scan(struct mcte_peer *peer, struct mcte_path **found,
+			   int *err)
+{
+	bool alive = false, all_failed = true;
+	struct mcte_path *p;
+
+	*err = -EHOSTUNREACH;
+	spin_lock(&peer->lock);
+	list_for_each_entry(p, &peer->paths, pnode) {
+		u32 st = READ_ONCE(p->state);
+		int e = READ_ONCE(p->err);
+
+		if (st == MCTE_PATH_UP && !e) {
+			kref_get(&p->ref);
+			*found = p;
+			break;
+		}
+		if (st != MCTE_PATH_DEAD)
+			alive = true;
+		if (e)
+			*err = e;
+		else
+			all_failed = false;
+	}
+	/* A peer never reached: its first connects' error is the answer. */
+	if (!peer->id && all_failed)
+		alive = false;
+	spin_unlock(&peer->lock);
+	return *found || alive;
+}
+
+/**
+ * mcte_peer_wait_path() - wait for an up path to a peer
+ * @peer: the peer
+ *
+ * Return: a referenced up path, or an ERR_PTR: the error of the connects
+ * (-EHOSTUNREACH, -ECONNREFUSED, ...) when none can be made,
+ * -ETIMEDOUT, -EINTR.
+ */
+struct mcte_path *mcte_peer_wait_path(struct mcte_peer *peer)
+{
+	unsigned long deadline = jiffies +
+				 msecs_to_jiffies(2 * MCTE_RPC_TIMEOUT_MS);
+	struct mcte_path *found = NULL;
+	int err;
+
+	for (;;) {
+		if (!mcte_peer_scan(peer, &found, &err))
+			return ERR_PTR(err);
+		if (found)
+			return found;
+		if (time_after(jiffies, deadline))
+			return ERR_PTR(-ETIMEDOUT);
+		/* State changes wake us; the timeout catches the rest. */
+		if (wait_event_interruptible_timeout(peer->wait, false,
+						     HZ / 20) < 0)
+			return ERR_PTR(-EINTR);
+	}
+}
+
+/**
+ * mcte_peer_hello() - a path of a peer said hello
+ * @peer: the peer
+ * @id: its engine id
+ * @h: its hello reply, with the addresses of its listeners
+ */
+void mcte_peer_hello(struct mcte_peer *peer, u64 id,
+		     const struct mcte_wire_hello *h)
+{
+	u32 i, n = min_t(u32, be32_to_cpu(h->nr_addrs), MCTE_WIRE_ADDRS_MAX);
+
+	spin_lock(&peer->lock);
+	peer->id = id;
+	peer->nr_addrs = 0;
+	for (i = 0; i < n; i++) {
+		const struct mcte_wire_addr *a = &h->addrs[i];
+		struct sockaddr_storage *ss = &peer->addrs[peer->nr_addrs];
+
+		memset(ss, 0, sizeof(*ss));
+		if (be16_to_cpu(a->family) == AF_INET) {
+			struct sockaddr_in *s4 = (void *)ss;
+
+			s4->sin_family = AF_INET;
+			s4->sin_port = a->port;
+			memcpy(&s4->sin_addr, a->addr, 4);
+		} else if (be16_to_cpu(a->family) == AF_INET6) {
+			struct sockaddr_in6 *s6 = (void *)ss;
+
+			s6->sin6_family = AF_INET6;
+			s6->sin6_port = a->port;
+			memcpy(&s6->sin6_addr, a->addr, 16);
+		} else {
+			continue;
+		}
+		peer->nr_addrs++;
+	}
+	spin_unlock(&peer->lock);
+
+	kref_get(&peer->ref);
+	if (!queue_work(mcte_rdma_wq, &peer->grow_work))
+		mcte_peer_put(peer);
+}
+
+/**
+ * mcte_peer_path_up() - a path of a peer came up
+ * @peer: the peer
+ * @p: the path
+ *
+ * Slices waiting for a path go; remote segments get keys for its device.
+ */
+void mcte_peer_path_up(struct mcte_peer *peer, struct mcte_path *p)
+{
+	LIST_HEAD(go);
+
+	spin_lock(&peer->lock);
+	list_splice_init(&peer->waitq, &go);
+	spin_unlock(&peer->lock);
+	wake_up_all(&peer->wait);
+	mcte_rseg_path_up(peer);
+	mcte_rdma_dispatch(&go);
+}
+
+/**
+ * mcte_peer_path_down() - a path of a peer went down (or dead)
+ * @peer: the peer
+ *
+ * Waiting slices are dispatched again: they fail when no path is left.
+ */
+void mcte_peer_path_down(struct mcte_peer *peer)
+{
+	LIST_HEAD(go);
+
+	spin_lock(&peer->lock);
+	list_splice_init(&peer->waitq, &go);
+	spin_unlock(&peer->lock);
+	wake_up_all(&peer->wait);
+	mcte_rdma_dispatch(&go);
+}
+
+/**
+ * mcte_peer_snapshot() - copy the peers of an engine
+ * @eng: the engine
+ * @infos: out: kmalloc'ed array, for the caller to kfree()
+ * @nr: out: its entries
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mcte_peer_snapshot(struct mcte_engine *eng,
+		       struct mcte_peer_info **infos, u32 *nr)
+{
+	struct mcte_rdma *r = eng->rdma;
+	struct mcte_peer_info *v;
+	struct mcte_peer *peer;
+	struct mcte_path *p;
+	u32 n = 0, i = 0;
+
+	mutex_lock(&r->lock);
+	list_for_each_entry(peer, &r->peers, node)
+		n++;
+	v = kcalloc(max(n, 1U), sizeof(*v), GFP_KERNEL);
+	if (!v) {
+		mutex_unlock(&r->lock);
+		return -ENOMEM;
+	}
+	list_for_each_entry(peer, &r->peers, node) {
+		spin_lock(&peer->lock);
+		v[i].id = peer->id;
+		v[i].addr = peer->addr;
+		v[i].nr_segs = peer->nr_rsegs;
+		list_for_each_entry(p, &peer->paths, pnode) {
+			v[i].nr_paths++;
+			if (READ_ONCE(p->state) == MCTE_PATH_UP)
+				v[i].nr_paths_up++;
+		}
+		spin_unlock(&peer->lock);
+		i++;
+	}
+	mutex_unlock(&r->lock);
+	*infos = v;
+	*nr = n;
+	return 0;
+}
+
+/**
+ * mcte_path_snapshot() - copy the paths of an engine
+ * @eng: the engine
+ * @infos: out: kmalloc'ed array, for the caller to kfree()
+ * @nr: out: its entries
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mcte_path_snapshot(struct mcte_engine *eng,
+		       struct mcte_path_info **infos, u32 *nr)
+{
+	struct mcte_rdma *r = eng->rdma;
+	struct mcte_path_info *v;
+	struct mcte_path *p;
+	u32 n = 0, i = 0;
+
+	mutex_lock(&r->lock);
+	list_for_each_entry(p, &r->paths, node)
+		n++;
+	v = kcalloc(max(n, 1U), sizeof(*v), GFP_KERNEL);
+	if (!v) {
+		mutex_unlock(&r->lock);
+		return -ENOMEM;
+	}
+	list_for_each_entry(p, &r->paths, node)
+		mcte_path_info(p, &v[i++]);
+	mutex_unlock(&r->lock);
+	*infos = v;
+	*nr = n;
+	return 0;
+}
+
+/**
+ * mcte_rdma_engines_dev_remove() - a device goes: every engine lets go of it
+ * @ibdev: the device
+ */
+void mcte_rdma_engines_dev_remove(struct ib_device *ibdev)
+{
+	struct mcte_rdma *r;
+
+	mutex_lock(&mcte_rdma_engines_lock);
+	list_for_each_entry(r, &mcte_rdma_engines, node) {
+		mcte_listen_dev_remove(r, ibdev);
+		mcte_path_dev_remove(r, ibdev);
+		mcte_export_dev_remove(r, ibdev);
+	}
+	mutex_unlock(&mcte_rdma_engines_lock);
+}
+
+/**
+ * mcte_rdma_engine_init() - the transport's state of a new engine
+ * @eng: the engine
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mcte_rdma_engine_init(struct mcte_engine *eng)
+{
+	struct mcte_rdma *r;
+
+	r = kzalloc(sizeof(*r), GFP_KERNEL);
+	if (!r)
+		return -ENOMEM;
+	r->eng = eng;
+	mutex_init(&r->lock);
+	INIT_LIST_HEAD(&r->listeners);
+	INIT_LIST_HEAD(&r->peers);
+	INIT_LIST_HEAD(&r->paths);
+	INIT_LIST_HEAD(&r->exports);
+	/* Never 0: peers read 0 as "not said hello yet". */
+	do {
+		eng->id = get_random_u64();
+	} while (!eng->id);
+	eng->rdma = r;
+
+	mutex_lock(&mcte_rdma_engines_lock);
+	list_add_tail(&r->node, &mcte_rdma_engines);
+	mutex_unlock(&mcte_rdma_engines_lock);
+	return 0;
+}
+
+/*
+ * Order: nothing new (exiting), listeners, peers with their active paths,
+ * the passive paths left, then the exports. No file is left, so no remote
+ * segment either.
+ */
+static void mcte_rdma_engine_stop(struct mcte_rdma *r)
+{
+	struct mcte_peer *peer;
+	struct mcte_path *p;
+
+	mutex_lock(&r->lock);
+	r->exiting = true;
+	mutex_unlock(&r->lock);
+	mcte_listen_flush(r);
+
+	for (;;) {
+		mutex_lock(&r->lock);
+		peer = list_first_entry_or_null(&r->peers, struct mcte_peer,
+						node);
+		if (peer)
+			list_del_init(&peer->node);
+		mutex_unlock(&r->lock);
+		if (!peer)
+			break;
+		if (cancel_delayed_work_sync(&peer->idle_work))
+			mcte_peer_put(peer);
+		mcte_peer_kill_paths(peer);
+		if (cancel_work_sync(&peer->grow_work))
+			mcte_peer_put(peer);
+		mcte_peer_put(peer);
+	}
+	for (;;) {
+		mutex_lock(&r->lock);
+		p = list_first_entry_or_null(&r->paths, struct mcte_path,
+					     node);
+		if (p)
+			kref_get(&p->ref);
+		mutex_unlock(&r->lock);
+		if (!p)
+			break;
+		mcte_path_kill(p);
+		mcte_path_put(p);
+	}
+	/* Works of paths and peers may still hold references: let them run. */
+	flush_workqueue(mcte_rdma_wq);
+	mcte_export_flush(r);
+	flush_workqueue(mcte_rdma_wq);
+}
+
+/**
+ * mcte_rdma_engine_exit() - tear down the transport's state of an engine
+ * @eng: the engine
+ */
+void mcte_rdma_engine_exit(struct mcte_engine *eng)
+{
+	struct mcte_rdma *r = eng->rdma;
+
+	mutex_lock(&mcte_rdma_engines_lock);
+	list_del(&r->node);
+	mutex_unlock(&mcte_rdma_engines_lock);
+
+	mcte_rdma_engine_stop(r);
+	mutex_destroy(&r->lock);
+	kfree(r);
+	eng->rdma = NULL;
+}
+
+/**
+ * mcte_rdma_shutdown() - the module goes: stop the transport of every engine
+ *
+ * Before the netlink family and the ib_client go, which paths use; the
+ * engines themselves go later, with nothing left to stop.
+ */
+void mcte_rdma_shutdown(void)
+{
+	struct mcte_rdma *r;
+
+	mutex_lock(&mcte_rdma_engines_lock);
+	list_for_each_entry(r, &mcte_rdma_engines, node)
+		mcte_rdma_engine_stop(r);
+	mutex_unlock(&mcte_rdma_engines_lock);
+}
+
+/**
+ * mcte_rdma_peer_idle() - a peer may have no segment open any more
+ * @peer: the peer
+ */
+void mcte_rdma_peer_idle(struct mcte_peer *peer)
+{
+	kref_get(&peer->ref);
+	if (!queue_delayed_work(mcte_rdma_wq, &peer->idle_work,
+				msecs_to_jiffies(MCTE_PEER_IDLE_MS)))
+		mcte_peer_put(peer);
+}
+
+/**
+ * mcte_rdma_engines_sweep() - end waiting slices of stopping transfers
+ * @sweep: moves the slices of a list that are to end to another list
+ *
+ * Every peer's wait queue and every path's pending list, of every engine.
+ */
+void mcte_rdma_engines_sweep(bool (*sweep)(struct list_head *list,
+					   struct list_head *out))
+{
+	struct mcte_rslice *rsl, *tmp;
+	struct mcte_peer *peer;
+	struct mcte_path *p;
+	struct mcte_rdma *r;
+	LIST_HEAD(out);
+
+	mutex_lock(&mcte_rdma_engines_lock);
+	list_for_each_entry(r, &mcte_rdma_engines, node) {
+		mutex_lock(&r->lock);
+		list_for_each_entry(peer, &r->peers, node) {
+			spin_lock(&peer->lock);
+			sweep(&peer->waitq, &out);
+			spin_unlock(&peer->lock);
+		}
+		list_for_each_entry(p, &r->paths, node) {
+			spin_lock(&p->lock);
+			sweep(&p->pending, &out);
+			spin_unlock(&p->lock);
+		}
+		mutex_unlock(&r->lock);
+	}
+	mutex_unlock(&mcte_rdma_engines_lock);
+
+	list_for_each_entry_safe(rsl, tmp, &out, node) {
+		list_del_init(&rsl->node);
+		mcte_rdma_slice_gone(rsl);
+	}
+}

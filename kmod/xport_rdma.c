@@ -1,0 +1,545 @@
+// SPDX-License-Identifier: GPL-2.0
+/*
+ * mcte - the RDMA transport's data path: each slice of a transfer to a
+ * peer's segment becomes RDMA READs or WRITEs on one path.
+ *
+ * A slice is cut where the peer's keys change (one MR covers at most
+ * rdev->fr_pages pages) and where its local pages fill a work request's
+ * SGEs; its local pages are DMA-mapped for the path's device while it is
+ * posted. Every work request is signaled: a slice is done when all of its
+ * completed, and the send queue and the RDMA READs in flight are counted
+ * per path so neither overflows (MCTE_PATH_SQ, the negotiated initiator
+ * depth); slices that do not fit wait in the path's pending list, in
+ * order.
+ *
+ * Choice of path: an up path of the peer that has keys for the segment on
+ * its remote device, preferred NICs for the NUMA node of the slice's first
+ * local page first (mcte_topo_class()), round robin among equals. With no
+ * such path, a slice waits on the peer while any path may still come up,
+ * else fails with -ENOLINK. A slice whose work requests fail for a reason
+ * of the path (flushed, retries exceeded, ...) tries another path, up to
+ * MCTE_SLICE_TRIES paths; one refused by the peer (its keys are void)
+ * fails with -ENODEV when the segment went, -EACCES otherwise.
+ */
+
+#define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
+
+#include <linux/mm.h>
+#include <linux/slab.h>
+
+#include "rdma_priv.h"
+
+struct workqueue_struct *mcte_rdma_wq;
+static struct kmem_cache *mcte_rslice_cache;
+static struct work_struct mcte_rdma_sweeper;
+
+static void mcte_rslice_finish(struct mcte_rslice *rsl, int err)
+{
+	mcte_xfer_slice_done(&rsl->s, err);
+	kmem_cache_free(mcte_rslice_cache, rsl);
+}
+
+/* Undo what mcte_rslice_build() did for a try. */
+static void mcte_rslice_unbuild(struct mcte_rslice *rsl, struct ib_device *dev)
+{
+	enum dma_data_direction dir = rsl->s.x->opcode == MCTE_OP_READ ?
+				      DMA_FROM_DEVICE : DMA_TO_DEVICE;
+	u32 i, j;
+
+	if (!rsl->wrs)
+		return;
+	for (i = 0; i < rsl->nr_wr; i++)
+		for (j = 0; j < rsl->wrs[i].nr_sge; j++)
+			ib_dma_unmap_page(dev, rsl->wrs[i].sge[j].addr,
+					  rsl->wrs[i].sge[j].length, dir);
+	kvfree(rsl->wrs);
+	rsl->wrs = NULL;
+	rsl->nr_wr = 0;
+	rsl->nr_rd = 0;
+}
+
+static void mcte_rwr_done(struct ib_cq *cq, struct ib_wc *wc);
+
+/*
+ * Work requests for @rsl on @p, into rsl->wrs; with @fill false, only
+ * count them. Return: the count, or -errno.
+ */
+static int mcte_rslice_walk(struct mcte_rslice *rsl, struct mcte_path *p,
+			    struct ib_device *dev, bool fill)
+{
+	struct mcte_xfer *x = rsl->s.x;
+	bool rd = x->opcode == MCTE_OP_READ;
+	enum dma_data_direction dir = rd ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
+	u64 roff = x->toff + rsl->s.off, left = rsl->s.len;
+	u32 max_sge = p->rdev->max_sge, lkey = p->rdev->pd->local_dma_lkey;
+	struct mcte_seg_pos pos;
+	int n = 0;
+
+	mcte_seg_pos_init(&pos, x->lseg, x->loff + rsl->s.off);
+	while (left) {
+		struct mcte_rwr *w = fill ? &rsl->wrs[n] : NULL;
+		struct mcte_wire_key key;
+		u64 room, len = 0;
+		u32 nsge = 0;
+
+		if (!mcte_rseg_key(rsl->rs, p->remote_dev, roff, &key))
+			return -ENOKEY;
+		room = be64_to_cpu(key.off) + be32_to_cpu(key.len) - roff;
+		room = min(room, left);
+		while (len < room && nsge < max_sge) {
+			size_t pgoff, plen;
+			struct page *page;
+
+			page = mcte_seg_pos_page(&pos, &pgoff, &plen);
+			plen = min_t(u64, plen, room - len);
+			if (w) {
+				struct ib_sge *sge = &w->sge[nsge];
+
+				sge->addr = ib_dma_map_page(dev, page, pgoff,
+							    plen, dir);
+				if (ib_dma_mapping_error(dev, sge->addr))
+					return -ENOMEM;
+				sge->length = plen;
+				sge->lkey = lkey;
+				w->nr_sge = nsge + 1;
+			}
+			nsge++;
+			mcte_seg_pos_advance(&pos, plen);
+			len += plen;
+		}
+		if (w) {
+			w->cqe.done = mcte_rwr_done;
+			w->rsl = rsl;
+			w->wr.wr.wr_cqe = &w->cqe;
+			w->wr.wr.opcode = rd ? IB_WR_RDMA_READ :
+					       IB_WR_RDMA_WRITE;
+			w->wr.wr.send_flags = IB_SEND_SIGNALED;
+			w->wr.wr.sg_list = w->sge;
+			w->wr.wr.num_sge = nsge;
+			w->wr.remote_addr = be64_to_cpu(key.addr) +
+					    (roff - be64_to_cpu(key.off));
+			w->wr.rkey = be32_to_cpu(key.rkey);
+			if (n)
+				rsl->wrs[n - 1].wr.wr.next = &w->wr.wr;
+			rsl->nr_wr = n + 1;
+			if (rd)
+				rsl->nr_rd++;
+		}
+		roff += len;
+		left -= len;
+		n++;
+	}
+	return n;
+}
+
+/* Work requests of @rsl for @p, its pages mapped for @p's device. */
+static int mcte_rslice_build(struct mcte_rslice *rsl, struct mcte_path *p)
+{
+	struct ib_device *dev = p->rdev->ibdev;
+	int n, ret;
+
+	n = mcte_rslice_walk(rsl, p, dev, false);
+	if (n < 0)
+		return n;
+	if (n > MCTE_PATH_SQ)
+		return -E2BIG;
+	rsl->wrs = kvcalloc(n, sizeof(*rsl->wrs), GFP_KERNEL);
+	if (!rsl->wrs)
+		return -ENOMEM;
+	rsl->nr_wr = 0;
+	rsl->nr_rd = 0;
+	ret = mcte_rslice_walk(rsl, p, dev, true);
+	if (ret < 0) {
+		mcte_rslice_unbuild(rsl, dev);
+		return ret;
+	}
+	rsl->dev = dev;
+	rsl->err = 0;
+	atomic_set(&rsl->left, rsl->nr_wr);
+	return 0;
+}
+
+/* Under p->lock: post @rsl if it fits. Return: 0, -EAGAIN, -errno. */
+static int mcte_rslice_post_locked(struct mcte_path *p,
+				   struct mcte_rslice *rsl)
+{
+	int ret;
+
+	lockdep_assert_held(&p->lock);
+	if (p->state != MCTE_PATH_UP || p->err || !p->qp)
+		return -ENOTCONN;
+	if (p->sq_used + rsl->nr_wr > MCTE_PATH_SQ ||
+	    p->rd_used + rsl->nr_rd > p->rd_max)
+		return -EAGAIN;
+	p->sq_used += rsl->nr_wr;
+	p->rd_used += rsl->nr_rd;
+	ret = ib_post_send(p->qp, &rsl->wrs[0].wr.wr, NULL);
+	if (ret) {
+		p->sq_used -= rsl->nr_wr;
+		p->rd_used -= rsl->nr_rd;
+	}
+	return ret;
+}
+
+/* Another path for a slice whose try failed, or its end. */
+static void mcte_rslice_retry(struct mcte_rslice *rsl, int err)
+{
+	LIST_HEAD(one);
+
+	if (rsl->path) {
+		mcte_rslice_unbuild(rsl, rsl->dev);
+		atomic64_inc(&rsl->path->retries);
+		mcte_path_put(rsl->path);
+		rsl->path = NULL;
+	}
+	if (++rsl->tries >= MCTE_SLICE_TRIES) {
+		mcte_rslice_finish(rsl, err);
+		return;
+	}
+	list_add_tail(&rsl->node, &one);
+	mcte_rdma_dispatch(&one);
+}
+
+/**
+ * mcte_rdma_retry_list() - slices a failing path did not post: elsewhere
+ * @rslices: linked by &mcte_rslice.node; emptied
+ * @err: their error if they run out of paths
+ */
+void mcte_rdma_retry_list(struct list_head *rslices, int err)
+{
+	struct mcte_rslice *rsl, *tmp;
+
+	list_for_each_entry_safe(rsl, tmp, rslices, node) {
+		list_del_init(&rsl->node);
+		mcte_rslice_retry(rsl, err);
+	}
+}
+
+/**
+ * mcte_rdma_post_pending() - post the slices waiting for room on a path
+ * @p: the path
+ */
+void mcte_rdma_post_pending(struct mcte_path *p)
+{
+	struct mcte_rslice *rsl;
+	LIST_HEAD(retry);
+	int ret;
+
+	spin_lock(&p->lock);
+	while ((rsl = list_first_entry_or_null(&p->pending,
+					       struct mcte_rslice, node))) {
+		ret = mcte_rslice_post_locked(p, rsl);
+		if (ret == -EAGAIN)
+			break;
+		list_del_init(&rsl->node);
+		if (ret)
+			list_add_tail(&rsl->node, &retry);
+	}
+	spin_unlock(&p->lock);
+	mcte_rdma_retry_list(&retry, -ENOLINK);
+}
+
+/* A slice's error from a work completion: path trouble, or the peer's no. */
+static int mcte_wc_err(struct mcte_rslice *rsl, enum ib_wc_status st,
+		       bool *path_err)
+{
+	*path_err = false;
+	switch (st) {
+	case IB_WC_REM_ACCESS_ERR:
+	case IB_WC_REM_INV_REQ_ERR:
+	case IB_WC_REM_OP_ERR:
+		return mcte_seg_dead(rsl->rs->seg) ? -ENODEV : -EACCES;
+	case IB_WC_LOC_LEN_ERR:
+	case IB_WC_LOC_PROT_ERR:
+		return -EIO;
+	default:
+		*path_err = true;
+		return -ENOLINK;
+	}
+}
+
+static void mcte_rwr_done(struct ib_cq *cq, struct ib_wc *wc)
+{
+	struct mcte_rwr *w = container_of(wc->wr_cqe, struct mcte_rwr, cqe);
+	struct mcte_rslice *rsl = w->rsl;
+	struct mcte_path *p = rsl->path;
+	bool path_err = false;
+	int err;
+
+	if (wc->status != IB_WC_SUCCESS && !rsl->err) {
+		rsl->err = mcte_wc_err(rsl, wc->status, &path_err);
+		rsl->path_err = path_err;
+		if (wc->status != IB_WC_WR_FLUSH_ERR) {
+			pr_debug("path %u: %s\n", p->id,
+				 ib_wc_status_msg(wc->status));
+			/* The QP is in error now: the path must reconnect. */
+			mcte_path_fail(p, -EIO);
+		}
+	}
+	if (!atomic_dec_and_test(&rsl->left))
+		return;
+
+	spin_lock(&p->lock);
+	p->sq_used -= rsl->nr_wr;
+	p->rd_used -= rsl->nr_rd;
+	spin_unlock(&p->lock);
+	wake_up(&p->room);
+
+	err = rsl->err;
+	if (!err) {
+		atomic64_add(rsl->s.len, &p->bytes);
+		atomic64_inc(&p->slices);
+		mcte_rslice_unbuild(rsl, rsl->dev);
+		rsl->path = NULL;
+		mcte_rslice_finish(rsl, 0);
+	} else if (rsl->path_err) {
+		mcte_rslice_retry(rsl, err);
+		p = NULL;	/* the retry dropped the slice's reference */
+	} else {
+		mcte_rslice_unbuild(rsl, rsl->dev);
+		rsl->path = NULL;
+		mcte_rslice_finish(rsl, err);
+	}
+	if (p) {
+		mcte_rdma_post_pending(p);
+		mcte_path_put(p);
+	}
+}
+
+/* Under peer->lock: the class of @p for memory of node @nid, or -1. */
+static int mcte_rdma_class(struct mcte_engine *eng, struct mcte_path *p,
+			   struct mcte_rseg *rs, int nid)
+{
+	struct mcte_rdev *rdev;
+	int class = -1;
+
+	if (READ_ONCE(p->state) != MCTE_PATH_UP || READ_ONCE(p->err))
+		return -1;
+	spin_lock(&p->lock);
+	rdev = p->rdev;
+	if (rdev)
+		class = mcte_topo_class(eng, nid, rdev->ibdev);
+	spin_unlock(&p->lock);
+	if (class < 0 || class > MCTE_TOPO_FALLBACK)
+		return -1;
+	return mcte_rseg_has_keys(rs, p->remote_dev) ? class : -1;
+}
+
+/*
+ * Under peer->lock: an up path of the peer for @rsl, referenced; NULL
+ * with *alive saying whether one may still come. Round robin over the
+ * paths of the best class.
+ */
+static struct mcte_path *mcte_rdma_pick(struct mcte_peer *peer,
+					struct mcte_rslice *rsl, bool *alive)
+{
+	struct mcte_xfer *x = rsl->s.x;
+	struct mcte_engine *eng = x->mf->eng;
+	int best = MCTE_TOPO_FALLBACK + 1, class;
+	struct mcte_path *p, *found = NULL;
+	struct mcte_seg_pos pos;
+	size_t pgoff, len;
+	u32 nr = 0, want;
+	int nid;
+
+	mcte_seg_pos_init(&pos, x->lseg, x->loff + rsl->s.off);
+	nid = page_to_nid(mcte_seg_pos_page(&pos, &pgoff, &len));
+
+	*alive = false;
+	list_for_each_entry(p, &peer->paths, pnode) {
+		if (READ_ONCE(p->state) != MCTE_PATH_DEAD)
+			*alive = true;
+		class = mcte_rdma_class(eng, p, rsl->rs, nid);
+		if (class < 0 || class > best)
+			continue;
+		if (class < best) {
+			best = class;
+			nr = 0;
+		}
+		nr++;
+	}
+	if (!nr)
+		return NULL;
+	want = peer->rr++ % nr;
+	list_for_each_entry(p, &peer->paths, pnode) {
+		if (mcte_rdma_class(eng, p, rsl->rs, nid) != best)
+			continue;
+		if (!want--) {
+			found = p;
+			break;
+		}
+	}
+	if (found)
+		kref_get(&found->ref);
+	return found;
+}
+
+/**
+ * mcte_rdma_dispatch() - send slices on their way
+ * @rslices: slices without a path, linked by &mcte_rslice.node; emptied
+ *
+ * Process context.
+ */
+void mcte_rdma_dispatch(struct list_head *rslices)
+{
+	struct mcte_rslice *rsl;
+	struct mcte_peer *peer;
+	struct mcte_path *p;
+	bool alive;
+	int ret;
+
+	while ((rsl = list_first_entry_or_null(rslices, struct mcte_rslice,
+					       node))) {
+		list_del_init(&rsl->node);
+		if (mcte_xfer_stopping(rsl->s.x)) {
+			mcte_rslice_finish(rsl, mcte_seg_dead(rsl->rs->seg) ?
+					   -ENODEV : -ECANCELED);
+			continue;
+		}
+		peer = rsl->rs->peer;
+		spin_lock(&peer->lock);
+		p = mcte_rdma_pick(peer, rsl, &alive);
+		if (!p && alive)
+			list_add_tail(&rsl->node, &peer->waitq);
+		spin_unlock(&peer->lock);
+		if (!p) {
+			if (!alive)
+				mcte_rslice_finish(rsl, -ENOLINK);
+			continue;
+		}
+
+		rsl->path = p;
+		ret = mcte_rslice_build(rsl, p);
+		if (ret) {
+			rsl->path = NULL;
+			mcte_path_put(p);
+			mcte_rslice_finish(rsl, ret);
+			continue;
+		}
+		spin_lock(&p->lock);
+		ret = list_empty(&p->pending) ?
+		      mcte_rslice_post_locked(p, rsl) : -EAGAIN;
+		if (ret == -EAGAIN)
+			list_add_tail(&rsl->node, &p->pending);
+		spin_unlock(&p->lock);
+		if (ret && ret != -EAGAIN)
+			mcte_rslice_retry(rsl, -ENOLINK);
+	}
+}
+
+static void mcte_rdma_submit(struct list_head *xfers)
+{
+	struct mcte_xfer *x, *tmp;
+
+	list_for_each_entry_safe(x, tmp, xfers, qnode) {
+		enum mcte_claim claim = MCTE_CLAIM_MORE;
+		LIST_HEAD(rslices);
+
+		list_del_init(&x->qnode);
+		while (claim == MCTE_CLAIM_MORE) {
+			struct mcte_rslice *rsl;
+			struct mcte_slice s;
+
+			claim = mcte_xfer_claim(x, &s);
+			if (claim == MCTE_CLAIM_STOP)
+				break;
+			mcte_xfer_slice_start(&s);
+			rsl = kmem_cache_zalloc(mcte_rslice_cache, GFP_KERNEL);
+			if (!rsl) {
+				mcte_xfer_slice_done(&s, -ENOMEM);
+				continue;
+			}
+			rsl->s = s;
+			rsl->rs = x->tseg->remote;
+			INIT_LIST_HEAD(&rsl->node);
+			list_add_tail(&rsl->node, &rslices);
+		}
+		/* Every slice is claimed: they hold it, not the queue. */
+		mcte_xfer_unhold(x);
+		mcte_rdma_dispatch(&rslices);
+	}
+}
+
+static bool mcte_rdma_sweep_list(struct list_head *list, struct list_head *out)
+{
+	struct mcte_rslice *rsl, *tmp;
+	bool any = false;
+
+	list_for_each_entry_safe(rsl, tmp, list, node) {
+		if (mcte_xfer_stopping(rsl->s.x)) {
+			list_move_tail(&rsl->node, out);
+			any = true;
+		}
+	}
+	return any;
+}
+
+/* Slices of stopping transfers leave waiting lists and end. */
+static void mcte_rdma_sweep_work(struct work_struct *work)
+{
+	mcte_rdma_engines_sweep(mcte_rdma_sweep_list);
+}
+
+static void mcte_rdma_cancel(struct mcte_xfer *x)
+{
+	queue_work(mcte_rdma_wq, &mcte_rdma_sweeper);
+}
+
+static void mcte_rdma_sweep(void)
+{
+	queue_work(mcte_rdma_wq, &mcte_rdma_sweeper);
+}
+
+/**
+ * mcte_rdma_slice_gone() - end a slice taken off a waiting list by a sweep
+ * @rsl: the slice
+ */
+void mcte_rdma_slice_gone(struct mcte_rslice *rsl)
+{
+	if (rsl->path) {
+		mcte_rslice_unbuild(rsl, rsl->dev);
+		mcte_path_put(rsl->path);
+		rsl->path = NULL;
+	}
+	mcte_rslice_finish(rsl, mcte_seg_dead(rsl->rs->seg) ? -ENODEV :
+				-ECANCELED);
+}
+
+/* The RDMA transport, for transfers to segments of peer engines. */
+const struct mcte_xport_ops mcte_xport_rdma = {
+	.name	= "rdma",
+	.submit	= mcte_rdma_submit,
+	.cancel	= mcte_rdma_cancel,
+	.sweep	= mcte_rdma_sweep,
+};
+
+/**
+ * mcte_xport_rdma_init() - set up the RDMA transport
+ *
+ * Return: 0 or -ENOMEM.
+ */
+int mcte_xport_rdma_init(void)
+{
+	mcte_rslice_cache = KMEM_CACHE(mcte_rslice, 0);
+	if (!mcte_rslice_cache)
+		return -ENOMEM;
+	/* Connects, hellos and exports sleep: unbound, many at once. */
+	mcte_rdma_wq = alloc_workqueue("mcte_rdma", WQ_UNBOUND | WQ_MEM_RECLAIM,
+				       0);
+	if (!mcte_rdma_wq) {
+		kmem_cache_destroy(mcte_rslice_cache);
+		return -ENOMEM;
+	}
+	INIT_WORK(&mcte_rdma_sweeper, mcte_rdma_sweep_work);
+	return 0;
+}
+
+/**
+ * mcte_xport_rdma_exit() - tear it down; no engine is left
+ */
+void mcte_xport_rdma_exit(void)
+{
+	destroy_workqueue(mcte_rdma_wq);
+	mcte_rdev_exit();
+	kmem_cache_destroy(mcte_rslice_cache);
+}
