@@ -55,11 +55,10 @@ struct mcte_rdev *mcte_rdev_get(struct ib_device *ibdev)
 	list_for_each_entry(rdev, &mcte_rdevs, node) {
 		if (rdev->ibdev != ibdev)
 			continue;
-		if (rdev->dead) {
+		if (rdev->dead)
 			rdev = ERR_PTR(-ENODEV);
-		} else {
+		else
 			kref_get(&rdev->ref);
-		}
 		goto out_unlock;
 	}
 

@@ -60,7 +60,8 @@ static struct rdma_cm_id *mcte_listen_start(struct mcte_listener *l,
 		return cm;
 	ret = rdma_bind_addr(cm, (struct sockaddr *)&l->addr);
 	if (ret) {
-		NL_SET_ERR_MSG(extack, "cannot bind to this address (not one of this namespace, or in use)");
+		NL_SET_ERR_MSG(extack,
+			       "cannot bind to this address (not of this namespace, or in use)");
 		goto out_destroy;
 	}
 	ret = rdma_listen(cm, 64);

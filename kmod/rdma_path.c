@@ -379,8 +379,8 @@ int mcte_path_rpc(struct mcte_path *p, void *msg, u32 len, void *reply,
 
 	ret = mcte_path_send(p, msg, len);
 	if (!ret) {
-		left = wait_for_completion_timeout(&rpc.done,
-				msecs_to_jiffies(MCTE_RPC_TIMEOUT_MS));
+		left = msecs_to_jiffies(MCTE_RPC_TIMEOUT_MS);
+		left = wait_for_completion_timeout(&rpc.done, left);
 		ret = left ? rpc.len : -ETIMEDOUT;
 	}
 	spin_lock(&p->lock);
@@ -507,6 +507,7 @@ static void mcte_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct mcte_rx *rx = container_of(wc->wr_cqe, struct mcte_rx, cqe);
 	struct mcte_path *p = rx->path;
 	const struct mcte_wire_hdr *h = rx->buf;
+	const struct mcte_wire_seg_gone *gone;
 	struct mcte_wire_hdr pong;
 	u32 len = wc->byte_len;
 
@@ -546,8 +547,10 @@ static void mcte_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 		 * the keys it voids completes after it, on this CQ, and
 		 * must find the segment gone.
 		 */
-		if (len >= sizeof(struct mcte_wire_seg_gone) && p->peer)
-			mcte_rseg_gone(p->peer, be64_to_cpu(((const struct mcte_wire_seg_gone *)h)->seg_id));
+		if (len >= sizeof(*gone) && p->peer) {
+			gone = rx->buf;
+			mcte_rseg_gone(p->peer, be64_to_cpu(gone->seg_id));
+		}
 		break;
 	case MCTE_WIRE_HELLO:
 	case MCTE_WIRE_SEG_OPEN:

@@ -48,7 +48,7 @@ static struct work_struct *mcte_local_works;	/* one per possible CPU */
  * @off: offset in @seg, within it
  */
 void mcte_seg_pos_init(struct mcte_seg_pos *pos,
-			      const struct mcte_seg *seg, u64 off)
+		       const struct mcte_seg *seg, u64 off)
 {
 	u32 lo = 0, hi = seg->nr_bufs - 1;
 
@@ -75,7 +75,7 @@ void mcte_seg_pos_init(struct mcte_seg_pos *pos,
  * Return: the page.
  */
 struct page *mcte_seg_pos_page(const struct mcte_seg_pos *pos,
-				      size_t *pgoff, size_t *len)
+			       size_t *pgoff, size_t *len)
 {
 	const struct mcte_sbuf *b = &pos->seg->bufs[pos->buf];
 	u64 at = b->pgoff + pos->off;
