@@ -984,11 +984,23 @@ static void mcte_path_connect(struct mcte_path *p)
 	spin_lock(&p->lock);
 	p->err = 0;
 	p->cm = cm;
+	p->connect_start = jiffies;
 	spin_unlock(&p->lock);
 	ret = rdma_resolve_addr(cm, NULL, (struct sockaddr *)&p->remote, 2000);
 	mutex_unlock(&p->mutex);
-	if (ret)
+	if (ret) {
 		mcte_path_fail(p, ret);
+		return;
+	}
+	/*
+	 * rdma_cm gives up on a connect request only after minutes of
+	 * retries; a link that came back meanwhile is better served by a
+	 * fresh attempt.
+	 */
+	kref_get(&p->ref);
+	if (!queue_delayed_work(mcte_rdma_wq, &p->work,
+				msecs_to_jiffies(MCTE_CONNECT_MS)))
+		mcte_path_put(p);
 }
 
 static void mcte_path_ping(struct mcte_path *p)
@@ -1019,8 +1031,13 @@ static void mcte_path_work(struct work_struct *work)
 	switch (state) {
 	case MCTE_PATH_CONNECTING:
 	case MCTE_PATH_RECONNECTING:
-		if (!p->cm && !READ_ONCE(p->r->exiting))
+		if (READ_ONCE(p->r->exiting))
+			break;
+		if (!READ_ONCE(p->cm))
 			mcte_path_connect(p);
+		else if (time_after_eq(jiffies, READ_ONCE(p->connect_start) +
+				       msecs_to_jiffies(MCTE_CONNECT_MS)))
+			mcte_path_fail(p, -ETIMEDOUT);
 		break;
 	case MCTE_PATH_UP:
 		mcte_path_ping(p);

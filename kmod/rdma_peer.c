@@ -6,8 +6,10 @@
  * A peer is made when a segment of it is first opened, by the address in
  * the segment's name. Its first path says hello and learns the addresses
  * of all the peer's listeners; a path is then opened to each of them, so
- * that slices stripe over every NIC pair the routes give. A peer with no
- * segment open here for MCTE_PEER_IDLE_MS is let go with its paths.
+ * that slices stripe over every NIC pair the routes give. Paths that died
+ * (MCTE_PATH_FAILS_MAX failed reconnects) are made again when a segment
+ * of the peer is next opened. A peer with no segment open here for
+ * MCTE_PEER_IDLE_MS is let go with its paths.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -107,15 +109,16 @@ static void mcte_peer_grow_work(struct work_struct *work)
 	struct mcte_path *p;
 	u32 i;
 
-	for (i = 0; i < MCTE_WIRE_ADDRS_MAX; i++) {
+	/* The address it was found by, then those of its listeners. */
+	for (i = 0; i <= MCTE_WIRE_ADDRS_MAX; i++) {
 		bool have = false;
 
 		spin_lock(&peer->lock);
-		if (i >= peer->nr_addrs || list_empty(&peer->node)) {
+		if (i > peer->nr_addrs || list_empty(&peer->node)) {
 			spin_unlock(&peer->lock);
 			break;
 		}
-		want = peer->addrs[i];
+		want = i ? peer->addrs[i - 1] : peer->addr;
 		list_for_each_entry(p, &peer->paths, pnode)
 			have |= mcte_ss_eq(&p->remote, &want);
 		spin_unlock(&peer->lock);
@@ -153,6 +156,10 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 		if (hit) {
 			kref_get(&peer->ref);
 			mutex_unlock(&r->lock);
+			/* Paths that died are made again. */
+			kref_get(&peer->ref);
+			if (!queue_work(mcte_rdma_wq, &peer->grow_work))
+				mcte_peer_put(peer);
 			return peer;
 		}
 	}

@@ -39,6 +39,7 @@
 #define MCTE_RPC_TIMEOUT_MS	5000
 #define MCTE_PING_MS		1000
 #define MCTE_PING_DEAD_MS	8000
+#define MCTE_CONNECT_MS		10000	/* a connect that takes longer fails */
 
 /**
  * struct mcte_rdev - an RDMA device the transport uses
@@ -197,6 +198,7 @@ struct mcte_rx {
  * @last_rx: jiffies of the last message received
  * @tag: next rpc tag
  * @fails: failed connects in a row
+ * @connect_start: jiffies when the last connect began
  * @work: connects, reconnects after a backoff, pings
  * @err_work: tears down after an error
  * @hello_work: says hello once connected (active paths)
@@ -238,6 +240,7 @@ struct mcte_path {
 	unsigned long last_rx;
 	u64 tag;
 	u32 fails;
+	unsigned long connect_start;
 	struct delayed_work work;
 	struct work_struct err_work;
 	struct work_struct hello_work;
