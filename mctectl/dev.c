@@ -28,6 +28,7 @@ static const enum mnl_attr_data_type dev_policy[MCTE_A_DEV_MAX + 1] = {
 	[MCTE_A_DEV_PARENT]	= MNL_TYPE_NUL_STRING,
 	[MCTE_A_DEV_NUM_PORTS]	= MNL_TYPE_U32,
 	/* MCTE_A_DEV_PORT repeats: walked in dev_print() */
+	[MCTE_A_DEV_PCI_PATH]	= MNL_TYPE_NUL_STRING,
 };
 
 static const enum mnl_attr_data_type port_policy[MCTE_A_PORT_MAX + 1] = {
@@ -137,6 +138,9 @@ void dev_print(const struct nlmsghdr *nlh, const char *key)
 	if (tb[MCTE_A_DEV_NUM_PORTS])
 		print_u32("num_ports", "ports %u",
 			  mnl_attr_get_u32(tb[MCTE_A_DEV_NUM_PORTS]));
+	if (tb[MCTE_A_DEV_PCI_PATH])
+		print_string("pci_path", "pci_path %s",
+			     mnl_attr_get_str(tb[MCTE_A_DEV_PCI_PATH]));
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(attr) != MCTE_A_DEV_PORT)

@@ -18,7 +18,8 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"Usage: mctectl [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		"where  OBJECT := { dev | monitor | segment | stat | version | help }\n"
+		"where  OBJECT := { dev | listen | monitor | path | peer | segment | stat |\n"
+		"                   topo | version | help }\n"
 		"       OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -h[elp] }\n");
 }
 
@@ -87,20 +88,31 @@ int ctl_nl_error(struct mctectl *ctl, const char *what, int err)
 {
 	const char *ext = ctl->nl.ext_msg;
 
+	/* genetlink's answer to a request of an admin-perm operation */
+	if (err == -EPERM) {
+		fprintf(stderr,
+			"mctectl: %s: operation not permitted (needs CAP_NET_ADMIN)\n",
+			what);
+		return MCTECTL_EXIT_ERR;
+	}
 	fprintf(stderr, "mctectl: %s: %s%s%s\n", what, strerror(-err),
 		*ext ? ": " : "", ext);
 	return MCTECTL_EXIT_ERR;
 }
 
 /*
- * Table order settles abbreviations: "d" is dev, "m" monitor, "s" and
- * "seg" segment, "st" stat.
+ * Table order settles abbreviations: "d" is dev, "l" listen, "m" monitor,
+ * "p" peer, "pa" path, "s" and "seg" segment, "st" stat, "t" topo.
  */
 static const struct cmd objects[] = {
 	{ "dev",	cmd_dev },
+	{ "listen",	cmd_listen },
 	{ "monitor",	cmd_monitor },
+	{ "peer",	cmd_peer },
+	{ "path",	cmd_path },
 	{ "segment",	cmd_segment },
 	{ "stat",	cmd_stat },
+	{ "topo",	cmd_topo },
 	{ "version",	cmd_version },
 	{ "help",	cmd_help },
 	{ NULL, NULL }

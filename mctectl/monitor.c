@@ -3,7 +3,7 @@
  * mctectl monitor: print the events of the "events" multicast group as
  * they come, until SIGINT or SIGTERM.
  *
- *	mctectl monitor [ dev | seg | all ]
+ *	mctectl monitor [ dev | path | seg | all ]
  */
 #include <errno.h>
 #include <signal.h>
@@ -18,7 +18,7 @@
 static void monitor_usage(FILE *fp)
 {
 	fprintf(fp,
-		"Usage: mctectl monitor [ dev | seg | all ]\n"
+		"Usage: mctectl monitor [ dev | path | segment | all ]\n"
 		"       mctectl monitor help\n");
 }
 
@@ -26,8 +26,10 @@ static void monitor_usage(FILE *fp)
 enum {
 	MONITOR_DEV	= 1 << 0,
 	MONITOR_SEG	= 1 << 1,
-	MONITOR_OTHER	= 1 << 2,	/* of a newer module */
-	MONITOR_ALL	= MONITOR_DEV | MONITOR_SEG | MONITOR_OTHER,
+	MONITOR_PATH	= 1 << 2,
+	MONITOR_OTHER	= 1 << 3,	/* of a newer module */
+	MONITOR_ALL	= MONITOR_DEV | MONITOR_SEG | MONITOR_PATH |
+			  MONITOR_OTHER,
 };
 
 struct monitor {
@@ -47,13 +49,16 @@ static const struct {
 	[MCTE_CMD_DEV_CHANGE_NTF] = { "dev change", "dev", MONITOR_DEV, dev_print },
 	[MCTE_CMD_SEG_ADD_NTF]	  = { "seg add", "seg", MONITOR_SEG, seg_print },
 	[MCTE_CMD_SEG_DEL_NTF]	  = { "seg del", "seg", MONITOR_SEG, seg_print },
+	[MCTE_CMD_PATH_UP_NTF]	  = { "path up", "path", MONITOR_PATH, path_print },
+	[MCTE_CMD_PATH_DOWN_NTF]  = { "path down", "path", MONITOR_PATH, path_print },
 };
 
 /*
  * Text:  [dev add] 0: rxe_a: node_guid ...
  *        [seg add] kv0: owner_pid 812 ...
+ *        [path up] 3: peer 9f3c01d2a4b5c6d7 UP active rxe_a -> rxe_b ...
  * JSON:  {"event":"dev add","dev":{...}}, {"event":"seg add","seg":{...}},
- *        one a line
+ *        {"event":"path up","path":{...}}, one a line
  */
 static int monitor_cb(const struct nlmsghdr *nlh, void *data)
 {
@@ -197,9 +202,15 @@ static int monitor_seg(struct mctectl *ctl, int argc, char **argv)
 	return monitor_run(ctl, MONITOR_SEG, argc, argv);
 }
 
+static int monitor_path(struct mctectl *ctl, int argc, char **argv)
+{
+	return monitor_run(ctl, MONITOR_PATH, argc, argv);
+}
+
 static const struct cmd monitor_cmds[] = {
 	{ "all",	monitor_all },
 	{ "dev",	monitor_dev },
+	{ "path",	monitor_path },
 	{ "segment",	monitor_seg },
 	{ "help",	monitor_help },
 	{ NULL, NULL }

@@ -28,7 +28,7 @@ def main(path):
         if d["type"] != "enum":
             continue
         prefix = d.get("name-prefix", "%s-%s-" % (fam, d["name"]))
-        for i, e in enumerate(d["entries"]):
+        for i, e in enumerate(d["entries"], d.get("value-start", 0)):
             n = cname(prefix + e)
             check("%s == %d" % (n, i), "%s is %d in the spec" % (n, i))
     for aset in spec["attribute-sets"]:
