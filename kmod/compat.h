@@ -23,6 +23,7 @@
 #define _MCTE_COMPAT_H
 
 #include <linux/netdevice.h>
+#include <linux/netlink.h>
 #include <linux/stddef.h>
 #include <rdma/ib_verbs.h>
 
@@ -169,5 +170,20 @@ static inline void mcte_uring_mark_cancelable(struct io_uring_cmd *ioucmd,
 }
 
 #endif /* MCTE_HAVE_URING_CMD_CANCELABLE */
+
+/*
+ * "no RDMA device NAME": NL_SET_ERR_MSG_FMT() came with 6.2; 6.1 has no
+ * room in the extack for a formatted message and gets one without the
+ * name (the bad attribute still points at it).
+ */
+static inline void mcte_extack_nodev(struct netlink_ext_ack *extack,
+				     const char *name)
+{
+#ifdef NL_SET_ERR_MSG_FMT
+	NL_SET_ERR_MSG_FMT(extack, "no RDMA device %s", name);
+#else
+	NL_SET_ERR_MSG(extack, "no such RDMA device");
+#endif
+}
 
 #endif /* _MCTE_COMPAT_H */

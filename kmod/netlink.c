@@ -1072,21 +1072,6 @@ int mcte_nl_topo_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	return ret ?: skb->len;
 }
 
-/*
- * "no RDMA device NAME". NL_SET_ERR_MSG_FMT() came with 6.2: 6.1 has no
- * room in the extack for a formatted message and gets one without the
- * name (the bad attribute still points at it). Belongs in compat.h.
- */
-static void mcte_nl_err_nodev(struct netlink_ext_ack *extack,
-			      const char *name)
-{
-#ifdef NL_SET_ERR_MSG_FMT
-	NL_SET_ERR_MSG_FMT(extack, "no RDMA device %s", name);
-#else
-	NL_SET_ERR_MSG(extack, "no such RDMA device");
-#endif
-}
-
 /* Whether @name is among the first @nr devices of @ent. */
 static bool mcte_nl_topo_named(const struct mcte_topo_entry *ent, u32 nr,
 			       const char *name)
@@ -1163,7 +1148,7 @@ int mcte_nl_topo_set_doit(struct sk_buff *skb, struct genl_info *info)
 		}
 		if (!mcte_topo_dev_exists(eng, name)) {
 			NL_SET_BAD_ATTR(info->extack, attr);
-			mcte_nl_err_nodev(info->extack, name);
+			mcte_extack_nodev(info->extack, name);
 			ret = -ENODEV;
 			goto out_free_ent;
 		}
