@@ -168,14 +168,21 @@ int mcte_seg_unregister(struct mcte *m, __u32 handle);
 /**
  * mcte_seg_open() - open a segment by name, as the target of requests
  * @m: handle
- * @name: "name" of a segment of this node, or "host[:port]/name"
+ * @name: "name" of a segment of this node, or "host[:port]/name" of a
+ *	  peer engine's (host: an IPv4 address, a bracketed IPv6 address,
+ *	  or a host name, resolved here; port: 7471 when absent)
  * @access: MCTE_ACCESS_READ to read from it, MCTE_ACCESS_RW to also write
  * @handle: out: handle naming the segment as a target
  * @size: out, may be NULL: total size of the segment in bytes
  *
+ * Opening a peer's segment connects to the peer engine if this node has
+ * no path to it yet (shared by every process of the node), which may take
+ * seconds.
+ *
  * Return: 0; -ENOENT (no such segment), -EACCES (its owner's access mode
- * does not allow @access, or it belongs to another user), -EINVAL, other
- * -errno.
+ * does not allow @access, or it belongs to another user), -EINVAL;
+ * for a peer's segment also -EHOSTUNREACH (host name not resolved, or no
+ * route), -ECONNREFUSED (no listener there), -ETIMEDOUT; other -errno.
  */
 int mcte_seg_open(struct mcte *m, const char *name, enum mcte_access access,
 		  __u32 *handle, __u64 *size);

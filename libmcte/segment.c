@@ -2,7 +2,10 @@
 /*
  * Segments: register, unregister, open and close (MCTE_IOC_SEG_*).
  */
+#include <arpa/inet.h>
 #include <errno.h>
+#include <netdb.h>
+#include <stdio.h>
 #include <stdint.h>
 #include <string.h>
 #include <sys/ioctl.h>
@@ -87,12 +90,70 @@ MCTE_EXPORT int mcte_seg_unregister(struct mcte *m, __u32 handle)
 	return 0;
 }
 
+/*
+ * "host[:port]/name" with a host name: the kernel takes addresses only, so
+ * the name is resolved here into @out ("addr[:port]/name", an IPv6
+ * address in brackets). Names that are addresses already, and local
+ * segment names, are copied as they are.
+ */
+static int mcte_seg_resolve(const char *name, char *out, size_t size)
+{
+	const char *slash = strrchr(name, '/'), *colon, *port = "";
+	struct addrinfo hints, *res;
+	char host[256], addr[INET6_ADDRSTRLEN];
+	struct in6_addr a6;
+	struct in_addr a4;
+	size_t hlen;
+	int ret, n;
+
+	if (!slash || name[0] == '[')
+		goto copy;
+	colon = memchr(name, ':', slash - name);
+	hlen = (colon ? colon : slash) - name;
+	if (!hlen || hlen >= sizeof(host))
+		return -EINVAL;
+	memcpy(host, name, hlen);
+	host[hlen] = 0;
+	if (inet_pton(AF_INET, host, &a4) == 1 ||
+	    inet_pton(AF_INET6, host, &a6) == 1)
+		goto copy;
+	if (colon)
+		port = colon;	/* ":port/..." follows the address */
+	else
+		port = slash;
+
+	memset(&hints, 0, sizeof(hints));
+	hints.ai_family = AF_UNSPEC;
+	hints.ai_socktype = SOCK_STREAM;
+	ret = getaddrinfo(host, NULL, &hints, &res);
+	if (ret)
+		return ret == EAI_MEMORY ? -ENOMEM : -EHOSTUNREACH;
+	if (res->ai_family == AF_INET)
+		inet_ntop(AF_INET,
+			  &((struct sockaddr_in *)res->ai_addr)->sin_addr,
+			  addr, sizeof(addr));
+	else
+		inet_ntop(AF_INET6,
+			  &((struct sockaddr_in6 *)res->ai_addr)->sin6_addr,
+			  addr, sizeof(addr));
+	n = snprintf(out, size, res->ai_family == AF_INET6 ? "[%s]%s" :
+		     "%s%s", addr, port);
+	freeaddrinfo(res);
+	return n > 0 && (size_t)n < size ? 0 : -EINVAL;
+copy:
+	if (strlen(name) >= size)
+		return -EINVAL;
+	strcpy(out, name);
+	return 0;
+}
+
 MCTE_EXPORT int mcte_seg_open(struct mcte *m, const char *name,
 			      enum mcte_access access, __u32 *handle,
 			      __u64 *size)
 {
 	struct mcte_seg_open op;
 	size_t len;
+	int ret;
 
 	if (!m || !name || !handle)
 		return -EINVAL;
@@ -101,7 +162,9 @@ MCTE_EXPORT int mcte_seg_open(struct mcte *m, const char *name,
 		return -EINVAL;
 
 	memset(&op, 0, sizeof(op));
-	memcpy(op.name, name, len);
+	ret = mcte_seg_resolve(name, op.name, sizeof(op.name));
+	if (ret)
+		return ret;
 	op.access = access;
 	if (ioctl(m->fd, MCTE_IOC_SEG_OPEN, &op) < 0)
 		return -errno;
