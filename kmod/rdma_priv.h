@@ -35,7 +35,7 @@
 #define MCTE_PATH_SGE		16	/* SGEs per work request, at most */
 #define MCTE_PATH_RD		16	/* RDMA READs in flight, at most */
 #define MCTE_PATH_FAILS_MAX	8	/* failed reconnects before DEAD */
-#define MCTE_SLICE_TRIES	6	/* paths a slice may try */
+#define MCTE_SLICE_TRIES	16	/* tries of a slice; its deadline bounds it too */
 #define MCTE_RPC_TIMEOUT_MS	5000
 #define MCTE_PING_MS		1000
 #define MCTE_PING_DEAD_MS	8000

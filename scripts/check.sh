@@ -2,9 +2,10 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # The body of `make check` once set-up and build are done: lint, then every
-# suite inside a guest for each test kernel (6.1 and 6.12). Prints each
-# result as TAP and ends with the line "N passed, N failed, N skipped".
-# Exit status 0 only when nothing failed.
+# suite inside a guest for each test kernel (6.1 and 6.12), then the
+# two-guest RDMA test on that kernel (scripts/vm-pair, one TAP result).
+# Prints each result as TAP and ends with the line "N passed, N failed,
+# N skipped". Exit status 0 only when nothing failed.
 
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -33,6 +34,44 @@ count()
 	done < "$1"
 }
 
+# two_guests SERIES KVER: the two-guest test on KVER, one TAP result in
+# KVER's results: two guests joined by a virtual link, RDMA between them
+# (tests/rdma/pair_server.sh in guest a, pair_client.sh in guest b).
+two_guests()
+{
+	local desc="two guests: mcte over soft-RoCE on a virtual link (tests/rdma/pair_*.sh)"
+	local rc start reason log side
+
+	echo "== two guests on $2"
+	start=$SECONDS
+	"$top/scripts/vm-pair" --kernel "$2" --timeout 900 \
+		tests/rdma/pair_server.sh tests/rdma/pair_client.sh 2>&1 |
+		tee "$out/$2.pair.log"
+	rc=${PIPESTATUS[0]}
+	echo "== $2: two guests: exit status $rc after $((SECONDS - start)) s"
+	case $rc in
+	0)
+		echo "ok - $1: $desc" >> "$out/$2.results"
+		pass=$((pass + 1))
+		;;
+	4)
+		reason=$(sed -n 's/^[ab]| # SKIP //p' "$out/$2.pair.log" | head -n 1)
+		echo "ok - $1: $desc # SKIP ${reason:-skipped}" >> "$out/$2.results"
+		skip=$((skip + 1))
+		;;
+	*)
+		echo "not ok - $1: $desc (exit status $rc)" >> "$out/$2.results"
+		fail=$((fail + 1))
+		for side in a b; do
+			log=$(ls -t build/vm-logs/"$2"-pair-$side-*.dmesg 2>/dev/null | head -n 1)
+			[ -n "$log" ] || continue
+			echo "== last lines of $log"
+			tail -n 60 "$log"
+		done
+		;;
+	esac
+}
+
 echo "== lint"
 "$top/scripts/lint.sh" > "$out/lint.tap" 2>&1
 cat "$out/lint.tap"
@@ -56,7 +95,7 @@ for series in 6.1 6.12; do
 	fi
 	echo "== suites on $kver"
 	start=$SECONDS
-	"$top/scripts/vm-run" --kernel "$kver" --timeout 1500 --tag check \
+	"$top/scripts/vm-run" --kernel "$kver" --timeout 2400 --tag check \
 		-- tests/run_tests.sh -l "$out/tests.list" 2>&1 | tee "$out/$kver.tap"
 	rc=${PIPESTATUS[0]}
 	echo "== $kver: guest exit status $rc after $((SECONDS - start)) s"
@@ -77,6 +116,7 @@ for series in 6.1 6.12; do
 		echo "not ok - $kver: $seen of $ntests tests reported" >> "$out/$kver.results"
 		fail=$((fail + 1))
 	fi
+	two_guests "$series" "$kver"
 done
 
 # Where a test got stuck in the kernel, near the end where CI shows it.

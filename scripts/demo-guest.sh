@@ -2,10 +2,12 @@
 # SPDX-License-Identifier: GPL-2.0
 # Runs inside the demo guest: load mcte, bring up two soft-RoCE "NICs" on
 # a veth pair, show what mctectl reports while they come and go, then move
-# KVCache-sized blocks between two processes through a shared segment.
+# KVCache-sized blocks between two processes through a shared segment, on
+# this node and then across soft-RoCE as a peer engine would.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 . "$top/tests/lib/mcte.sh"
+. "$top/tests/lib/rxe.sh"
 
 step()
 {
@@ -40,8 +42,25 @@ step mctectl segment show
 step "$top/bench/mcte-bench" --segment kvcache-pool --operation write,read \
 	--block-size 1M --batch-size 128 --duration 2 --verify
 step mctectl stat
+
+echo
+echo "# the same pool seen from another node: two soft-RoCE nodes on a veth"
+echo "# pair (10.77.0.1 <-> 10.77.0.2), an mcte listener on the pool's side;"
+echo "# the client opens '10.77.0.2:7471/kvcache-pool' and every block"
+echo "# crosses the link as RDMA WRITEs and READs"
+rxe_routed_add demo_ 10.77.0.1 10.77.0.2 9000
+wait_for 30 sh -c "rdma link show | grep -c 'state ACTIVE' | grep -q 2"
+step mctectl listen add 10.77.0.2:7471
+step mctectl listen show
+step mctectl topo show
+step "$top/bench/mcte-bench" --segment 10.77.0.2:7471/kvcache-pool \
+	--operation write,read --block-size 1M --batch-size 128 --duration 3 \
+	--verify
+step mctectl peer show
+step mctectl path show
 kill -TERM "$pool"
 wait "$pool" || true
+rxe_routed_del demo_
 sleep 0.5
 kill -INT "$mon"
 wait "$mon" || true

@@ -40,13 +40,19 @@ _rxe_rules()
 
 # _rxe_routes PREFIX: (re)install the routes and neighbour entries of a
 # pair from its state file. Both go when a link goes down, so this runs
-# again after a link comes back up (rxe_routed_link_up).
+# again after a link comes back up (rxe_routed_link_up). Behind each
+# route, an unreachable one: while an end is down, a lookup of the other
+# end's address fails as it would between two machines, instead of
+# finding the address in the local table and looping back through the
+# other rxe device.
 _rxe_routes()
 {
 	local p=$1 a b ta tb mtu moved
 
 	# shellcheck disable=SC1090
 	. "$RXE_STATE_DIR/$p" || return
+	ip route replace unreachable "$b/32" table "$ta" metric 1000 &&
+	ip route replace unreachable "$a/32" table "$tb" metric 1000 || return
 	ip route replace "$b/32" dev "${p}a" src "$a" table "$ta" || return
 	ip route replace "$a/32" dev "${p}b" src "$b" table "$tb" || return
 	ip neigh replace "$b" lladdr "$(cat "/sys/class/net/${p}b/address")" \
@@ -63,7 +69,11 @@ rxe_routed_add()
 
 	modprobe veth && modprobe rdma_rxe && modprobe rdma_ucm || return
 	mkdir -p "$RXE_STATE_DIR" || return
-	[ ! -e "$RXE_STATE_DIR/$p" ] || { echo "rxe_routed_add: pair $p exists" >&2; return 1; }
+	if [ -e "$RXE_STATE_DIR/$p" ]; then
+		[ ! -e "/sys/class/net/${p}a" ] || { echo "rxe_routed_add: pair $p exists" >&2; return 1; }
+		# Left by a test that was killed: clear its rules first.
+		rxe_routed_del "$p"
+	fi
 	ip link add "${p}a" mtu "$mtu" type veth peer name "${p}b" mtu "$mtu" || return
 	# Tables of our own: numbered after the interfaces, unique while
 	# they exist.
@@ -101,24 +111,24 @@ rxe_routed_link_up()
 }
 
 # rxe_routed_del PREFIX: remove a pair and exactly the rules it added;
-# safe after a partial rxe_routed_add and when parts are already gone
-# (a test deleted an rxe device or a link).
+# safe after a partial rxe_routed_add, when parts are already gone (a test
+# deleted an rxe device or a link), and under `set -e`.
 rxe_routed_del()
 {
 	local p=$1 a='' b='' ta='' tb='' mtu='' moved=0 rule f
 
-	rdma link delete "${p}rxe_a" 2>/dev/null
-	rdma link delete "${p}rxe_b" 2>/dev/null
-	ip link delete "${p}a" 2>/dev/null
+	rdma link delete "${p}rxe_a" 2>/dev/null || true
+	rdma link delete "${p}rxe_b" 2>/dev/null || true
+	ip link delete "${p}a" 2>/dev/null || true
 	if [ -r "$RXE_STATE_DIR/$p" ]; then
 		# shellcheck disable=SC1090
 		. "$RXE_STATE_DIR/$p"
 		while read -r rule; do
 			# shellcheck disable=SC2086
-			ip rule del $rule 2>/dev/null
+			ip rule del $rule 2>/dev/null || true
 		done < <(_rxe_rules "$p" "$a" "$b" "$ta" "$tb")
-		ip route flush table "$ta" 2>/dev/null
-		ip route flush table "$tb" 2>/dev/null
+		ip route flush table "$ta" 2>/dev/null || true
+		ip route flush table "$tb" 2>/dev/null || true
 		rm -f "$RXE_STATE_DIR/$p"
 		if [ "$moved" = 1 ]; then
 			# Hand the move over to a pair still there, or undo it.
@@ -127,7 +137,7 @@ rxe_routed_del()
 				sed -i 's/^moved=0$/moved=1/' "$f"
 			elif ! ip rule show pref 0 | grep -q 'lookup local'; then
 				ip rule add pref 0 lookup local 2>/dev/null &&
-					ip rule del pref 100 lookup local 2>/dev/null
+					ip rule del pref 100 lookup local 2>/dev/null || true
 			fi
 		fi
 	fi
