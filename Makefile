@@ -5,8 +5,9 @@
 # make check      set-up, build, lint, all suites in guests on 6.1 and 6.12
 # make demo       set-up, build, boot a guest and show what mctectl reports
 # make lint       checkpatch, sparse, uapi and netlink-spec checks
-# make bench BENCH=local [KERNEL=6.1|6.12]
-#                 build, boot a guest and run the benchmark (scripts/bench.sh)
+# make bench BENCH=local|rdma [KERNEL=6.1|6.12]
+#                 build, boot a guest and run the benchmark (scripts/bench.sh):
+#                 local: mcte vs memcpy; rdma: mcte over soft-RoCE vs perftest
 # make setup      install what the build and the guests need (Debian 12)
 
 TOP		:= $(abspath .)

@@ -48,7 +48,9 @@ struct bench_cfg {
 	size_t block;
 	unsigned int batch;
 	unsigned int threads;
-	double duration;
+	double duration;	/* measured, after the warm-up */
+	double warmup;		/* seconds run before measuring, not counted */
+	bool inflight;		/* keep batch requests in flight (--inflight) */
 };
 
 /* Per thread: its ring, its batch, its slice of the region. */
@@ -63,9 +65,18 @@ struct bench_worker {
 	size_t base, span, off;	/* slice of the region, next offset */
 	__u64 seq;
 
-	/* results */
+	/* --inflight: requests prepared, in flight, per batch */
+	unsigned int prepared;
+	unsigned int inflight;
+	unsigned int cur_inflight;	/* of batch_id */
+	__u32 old_batch_id;		/* the full batch before it, 0: none */
+	unsigned int old_inflight;	/* of old_batch_id */
+	bool measuring;
+
+	/* results: completed while measuring, in [t_start, t_end] */
 	uint64_t requests;
 	uint64_t bytes;
+	double t_start, t_end;
 	int err;
 	const char *what;
 };

@@ -35,6 +35,8 @@ static struct {
 	unsigned int nr_batches;
 	unsigned int threads;
 	double duration;
+	double warmup;
+	bool inflight;
 	int mode;
 	size_t buffer_size;
 	const char *segment;
@@ -63,9 +65,15 @@ static void usage(FILE *fp)
 "  -B, --batch-size N[,...]          requests per batch (128)\n"
 "  -t, --threads N                   threads, each with its own ring (1)\n"
 "  -d, --duration SECONDS            per configuration (3)\n"
+"  -w, --warmup SECONDS              run this long before each measurement,\n"
+"                                    uncounted (0)\n"
+"  -i, --inflight                    keep --batch-size requests in flight, one\n"
+"                                    submitted as one completes (perftest's\n"
+"                                    --tx-depth), not a batch at a time\n"
 "  -m, --mode uring|sqpoll|ioctl     how requests reach the module (uring)\n"
 "  -S, --buffer-size SIZE            bytes the blocks cycle through (64M)\n"
-"  -s, --segment NAME                target: an existing segment, opened by name\n"
+"  -s, --segment NAME                target: an existing segment, opened by name;\n"
+"                                    \"host[:port]/name\": a peer engine's\n"
 "  -P, --target-process              target: registered by a forked process\n"
 "      --serve NAME                  register NAME (read-write, --buffer-size)\n"
 "                                    and wait for SIGINT/SIGTERM\n"
@@ -259,6 +267,9 @@ void worker_teardown(struct bench_worker *w)
 	if (w->batch_id)
 		mcte_batch_free(w->env->m, w->batch_id);
 	w->batch_id = 0;
+	if (w->old_batch_id)
+		mcte_batch_free(w->env->m, w->old_batch_id);
+	w->old_batch_id = 0;
 	if (w->ring_ready)
 		mcte_ring_exit(&w->ring);
 	w->ring_ready = false;
@@ -352,6 +363,168 @@ int worker_batch(struct bench_worker *w)
 }
 
 /* ---------------------------------------------------------------- */
+/* --inflight: a window of batch-size requests, refilled as they end  */
+
+/* Account a completion of the stream (counted while measuring). */
+static int stream_complete(struct bench_worker *w, struct mcte_cqe *cqe)
+{
+	__s64 res = cqe->res;
+	__u32 batch_id = cqe->batch_id;
+
+	mcte_ring_cqe_seen(&w->ring, cqe);
+	w->inflight--;
+	if (batch_id == w->batch_id)
+		w->cur_inflight--;
+	else if (batch_id == w->old_batch_id)
+		w->old_inflight--;
+	if (res != (__s64)w->cfg->block) {
+		w->what = "request";
+		return res < 0 ? (int)res : -EIO;
+	}
+	if (w->measuring) {
+		w->requests++;
+		w->bytes += w->cfg->block;
+	}
+	return 0;
+}
+
+static int stream_wait_one(struct bench_worker *w)
+{
+	struct mcte_cqe *cqe;
+	int err;
+
+	err = mcte_ring_wait_cqe(&w->ring, &cqe);
+	if (err) {
+		w->what = "wait_cqe";
+		return err;
+	}
+	return stream_complete(w, cqe);
+}
+
+/*
+ * The current batch is full: it becomes the old one, and a new one is
+ * allocated. The previous old batch is freed first; its requests were
+ * submitted 256 windows ago and have ended, but wait for stragglers.
+ */
+static int stream_next_batch(struct bench_worker *w)
+{
+	int err;
+
+	while (w->old_batch_id && w->old_inflight) {
+		err = stream_wait_one(w);
+		if (err)
+			return err;
+	}
+	if (w->old_batch_id) {
+		err = mcte_batch_free(w->env->m, w->old_batch_id);
+		w->old_batch_id = 0;
+		if (err) {
+			w->what = "batch free";
+			return err;
+		}
+	}
+	w->old_batch_id = w->batch_id;
+	w->old_inflight = w->cur_inflight;
+	w->batch_id = 0;
+	w->cur_inflight = 0;
+	return worker_new_batch(w, 256);
+}
+
+/*
+ * Keep cfg->batch requests in flight until the measured window ends:
+ * submit what is missing and wait for at least one completion in one
+ * call, reap all that are there, repeat. Completions are counted from
+ * the end of the warm-up to the end of the window (as perftest's
+ * duration mode counts them between its margins); the requests still in
+ * flight then are drained uncounted.
+ */
+static int worker_stream(struct bench_worker *w, double warm_end)
+{
+	const struct bench_cfg *cfg = w->cfg;
+	const struct bench_env *env = w->env;
+	struct mcte_xfer_req *sqe;
+	struct mcte_cqe *cqe;
+	double t = now_s(), end = 0;
+	size_t off;
+	int ret = 0, err;
+
+	w->measuring = cfg->warmup <= 0;
+	if (w->measuring) {
+		w->t_start = t;
+		end = t + cfg->duration;
+	}
+	for (;;) {
+		while (w->inflight + w->prepared < cfg->batch) {
+			if (w->batch_used == w->batch_cap) {
+				ret = stream_next_batch(w);
+				if (ret)
+					goto drain;
+			}
+			sqe = mcte_ring_get_sqe(&w->ring);
+			if (!sqe) {
+				w->what = "get_sqe: ring full";
+				ret = -EBUSY;
+				goto drain;
+			}
+			off = worker_next_off(w);
+			mcte_prep_xfer(sqe, cfg->op, w->batch_id, env->local_seg,
+				       off, env->target_seg, off, cfg->block,
+				       ++w->seq);
+			w->batch_used++;
+			w->cur_inflight++;
+			w->prepared++;
+		}
+		ret = mcte_ring_submit_and_wait(&w->ring, 1);
+		if (ret < 0) {
+			w->what = "submit_and_wait";
+			goto drain;
+		}
+		w->inflight += ret;
+		w->prepared -= ret;
+		ret = 0;
+		while (!(err = mcte_ring_peek_cqe(&w->ring, &cqe))) {
+			ret = stream_complete(w, cqe);
+			if (ret)
+				goto drain;
+		}
+		if (err != -EAGAIN) {
+			w->what = "peek_cqe";
+			ret = err;
+			goto drain;
+		}
+		t = now_s();
+		if (!w->measuring) {
+			if (t >= warm_end) {
+				w->measuring = true;
+				w->t_start = t;
+				end = t + cfg->duration;
+				w->requests = 0;
+				w->bytes = 0;
+			}
+		} else if (t >= end) {
+			break;
+		}
+	}
+drain:
+	w->t_end = ret ? now_s() : t;
+	w->measuring = false;
+	while (w->inflight) {
+		err = mcte_ring_wait_cqe(&w->ring, &cqe);
+		if (err) {
+			if (!ret) {
+				w->what = "wait_cqe";
+				ret = err;
+			}
+			break;
+		}
+		err = stream_complete(w, cqe);
+		if (err && !ret)
+			ret = err;
+	}
+	return ret;
+}
+
+/* ---------------------------------------------------------------- */
 /* A timed run                                                        */
 
 struct run {
@@ -372,15 +545,35 @@ static void *worker_thread(void *p)
 	struct thread_arg *ta = p;
 	struct run *run = ta->run;
 	struct bench_worker *w = &run->workers[ta->idx];
-	double end;
+	const struct bench_cfg *cfg = run->cfg;
+	double warm_end, end, t;
 
 	pthread_barrier_wait(&run->start);
-	end = run->t0 + run->cfg->duration;
+	warm_end = run->t0 + cfg->warmup;
+	if (cfg->inflight && cfg->engine == ENGINE_MCTE) {
+		w->err = worker_stream(w, warm_end);
+		return NULL;
+	}
+	/* a batch at a time; the window starts and ends between batches */
+	w->measuring = cfg->warmup <= 0;
+	w->t_start = run->t0;
+	end = run->t0 + cfg->duration;
 	while (!w->err) {
 		w->err = worker_batch(w);
-		if (now_s() >= end)
+		t = now_s();
+		if (!w->measuring) {
+			if (t >= warm_end) {
+				w->measuring = true;
+				w->t_start = t;
+				end = t + cfg->duration;
+				w->requests = 0;
+				w->bytes = 0;
+			}
+		} else if (t >= end) {
 			break;
+		}
 	}
+	w->t_end = now_s();
 	return NULL;
 }
 
@@ -434,7 +627,12 @@ static int run_timed(const struct bench_env *env, const struct bench_cfg *cfg,
 	pthread_barrier_destroy(&run.start);
 
 	memset(res, 0, sizeof(*res));
-	res->secs = run.t1 - run.t0;
+	/* each thread's measured window; the longest one counts */
+	for (i = 0; i < cfg->threads; i++)
+		if (workers[i].t_end - workers[i].t_start > res->secs)
+			res->secs = workers[i].t_end - workers[i].t_start;
+	if (res->secs <= 0)
+		res->secs = run.t1 - run.t0;
 	for (i = 0; i < cfg->threads; i++) {
 		if (workers[i].err && !err) {
 			err = workers[i].err;
@@ -572,7 +770,7 @@ static const char *target_desc(const struct bench_env *env)
 	case TARGET_NAMED:
 		break;
 	}
-	return "segment";
+	return strchr(env->target_name, '/') ? "remote" : "segment";
 }
 
 static void report(const struct bench_env *env, const struct bench_cfg *cfg,
@@ -591,6 +789,11 @@ static void report(const struct bench_env *env, const struct bench_cfg *cfg,
 		       op_name(cfg->op), engine_mode(cfg), target_desc(env),
 		       cfg->threads, cfg->block, cfg->batch, r->secs,
 		       r->requests, r->bytes, mibps, reqps);
+		if (cfg->engine == ENGINE_MCTE)
+			printf(",\"submit\":\"%s\"",
+			       cfg->inflight ? "inflight" : "batch");
+		if (cfg->warmup > 0)
+			printf(",\"warmup_s\":%.3f", cfg->warmup);
 		if (r->rounds > 1)
 			printf(",\"rounds\":%u,\"mean_MiBps\":%.1f", r->rounds,
 			       mean);
@@ -761,6 +964,7 @@ static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 	static char name[MCTE_SEG_NAME_MAX];
 	char lname[MCTE_SEG_NAME_MAX];
 	int ready[2], hold[2];
+	bool remote;
 	__u64 size = 0;
 	char c;
 	pid_t pid;
@@ -770,6 +974,7 @@ static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 	env->region = opt.buffer_size;
 	env->target = opt.segment ? TARGET_NAMED :
 		      opt.target_process ? TARGET_PROCESS : TARGET_SELF;
+	remote = opt.segment && strchr(opt.segment, '/');
 	*hold_fd = -1;
 
 	if (need_mcte) {
@@ -777,12 +982,21 @@ static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 		if (err)
 			die("open " MCTE_DEV_PATH, err);
 		err = mcte_has_feature(env->m, MCTE_FEAT_SEGMENTS | MCTE_FEAT_BATCH |
-					       MCTE_FEAT_XPORT_LOCAL);
+				       (remote ? 0 : MCTE_FEAT_XPORT_LOCAL));
 		if (err < 0)
 			die("version", err);
 		if (!err)
-			die("the module lacks segments, batches or local transfers",
+			die(remote ? "the module lacks segments or batches" :
+				     "the module lacks segments, batches or local transfers",
 			    -ENOTTY);
+		/* a peer's segment: some transport to peers is needed */
+		if (remote &&
+		    mcte_has_feature(env->m, MCTE_FEAT_XPORT_RDMA) != 1 &&
+		    mcte_has_feature(env->m, MCTE_FEAT_XPORT_TCP) != 1) {
+			fprintf(stderr, "mcte-bench: %s is a peer's segment, and the module implements no transport to peers (xport_rdma, xport_tcp)\n",
+				opt.segment);
+			exit(1);
+		}
 	}
 
 	/* the target: here, in a child, or someone else's */
@@ -823,8 +1037,11 @@ static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 	/* opened by name like a peer would, also our own */
 	err = mcte_seg_open(env->m, env->target_name, MCTE_ACCESS_RW,
 			    &env->target_seg, &size);
-	if (err)
-		die("open the target segment", err);
+	if (err) {
+		fprintf(stderr, "mcte-bench: open the target segment %s: %s\n",
+			env->target_name, mcte_strerror(err));
+		exit(1);
+	}
 	if (size < env->region)
 		env->region = size;
 
@@ -941,6 +1158,8 @@ static const struct option options[] = {
 	{ "batch-size",		required_argument, NULL, 'B' },
 	{ "threads",		required_argument, NULL, 't' },
 	{ "duration",		required_argument, NULL, 'd' },
+	{ "warmup",		required_argument, NULL, 'w' },
+	{ "inflight",		no_argument,	   NULL, 'i' },
 	{ "mode",		required_argument, NULL, 'm' },
 	{ "buffer-size",	required_argument, NULL, 'S' },
 	{ "segment",		required_argument, NULL, 's' },
@@ -962,7 +1181,7 @@ static void parse_args(int argc, char **argv)
 	long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "o:b:B:t:d:m:S:s:PMrR:vc::jh",
+	while ((c = getopt_long(argc, argv, "o:b:B:t:d:w:im:S:s:PMrR:vc::jh",
 				options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -991,6 +1210,16 @@ static void parse_args(int argc, char **argv)
 				fprintf(stderr, "mcte-bench: bad duration\n");
 				exit(1);
 			}
+			break;
+		case 'w':
+			opt.warmup = strtod(optarg, &end);
+			if (*end || opt.warmup < 0) {
+				fprintf(stderr, "mcte-bench: bad warm-up\n");
+				exit(1);
+			}
+			break;
+		case 'i':
+			opt.inflight = true;
 			break;
 		case 'm':
 			opt.mode = parse_mode(optarg);
@@ -1103,6 +1332,8 @@ int main(int argc, char **argv)
 					.batch = opt.batches[n],
 					.threads = opt.threads,
 					.duration = opt.duration,
+					.warmup = opt.warmup,
+					.inflight = opt.inflight,
 				};
 				if (opt.count_syscalls) {
 					cfg.threads = 1;

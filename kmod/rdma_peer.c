@@ -6,10 +6,11 @@
  * A peer is made when a segment of it is first opened, by the address in
  * the segment's name. Its first path says hello and learns the addresses
  * of all the peer's listeners; a path is then opened to each of them, so
- * that slices stripe over every NIC pair the routes give. Paths that died
- * (MCTE_PATH_FAILS_MAX failed reconnects) are made again when a segment
- * of the peer is next opened. A peer with no segment open here for
- * MCTE_PEER_IDLE_MS is let go with its paths.
+ * that slices stripe over every NIC pair the routes give. A path that died
+ * (MCTE_PATH_FAILS_MAX failed reconnects: requests waiting for it fail
+ * when no other is left) is made again MCTE_REGROW_MS later, and when a
+ * segment of the peer is next opened. A peer with no segment open here
+ * for MCTE_PEER_IDLE_MS is let go with its paths.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -103,8 +104,8 @@ static void mcte_peer_idle_work(struct work_struct *work)
 /* A path to an address of the peer's, unless it has one. */
 static void mcte_peer_grow_work(struct work_struct *work)
 {
-	struct mcte_peer *peer = container_of(work, struct mcte_peer,
-					      grow_work);
+	struct mcte_peer *peer = container_of(to_delayed_work(work),
+					      struct mcte_peer, grow_work);
 	struct sockaddr_storage want;
 	struct mcte_path *p;
 	u32 i;
@@ -129,6 +130,19 @@ static void mcte_peer_grow_work(struct work_struct *work)
 		}
 	}
 	mcte_peer_put(peer);
+}
+
+/**
+ * mcte_peer_grow() - open paths to the addresses of a peer it has none to
+ * @peer: the peer
+ * @delay_ms: from now
+ */
+void mcte_peer_grow(struct mcte_peer *peer, u32 delay_ms)
+{
+	kref_get(&peer->ref);
+	if (!queue_delayed_work(mcte_rdma_wq, &peer->grow_work,
+				msecs_to_jiffies(delay_ms)))
+		mcte_peer_put(peer);
 }
 
 /**
@@ -158,8 +172,7 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 			mutex_unlock(&r->lock);
 			/* Paths that died are made again. */
 			kref_get(&peer->ref);
-			if (!queue_work(mcte_rdma_wq, &peer->grow_work))
-				mcte_peer_put(peer);
+			mcte_peer_grow(peer, 0);
 			return peer;
 		}
 	}
@@ -180,7 +193,7 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 	INIT_LIST_HEAD(&peer->waitq);
 	INIT_LIST_HEAD(&peer->rsegs);
 	init_waitqueue_head(&peer->wait);
-	INIT_WORK(&peer->grow_work, mcte_peer_grow_work);
+	INIT_DELAYED_WORK(&peer->grow_work, mcte_peer_grow_work);
 	INIT_DELAYED_WORK(&peer->idle_work, mcte_peer_idle_work);
 	list_add_tail(&peer->node, &r->peers);
 	kref_get(&peer->ref);
@@ -296,9 +309,7 @@ void mcte_peer_hello(struct mcte_peer *peer, u64 id,
 	}
 	spin_unlock(&peer->lock);
 
-	kref_get(&peer->ref);
-	if (!queue_work(mcte_rdma_wq, &peer->grow_work))
-		mcte_peer_put(peer);
+	mcte_peer_grow(peer, 0);
 }
 
 /**
@@ -488,7 +499,7 @@ static void mcte_rdma_engine_stop(struct mcte_rdma *r)
 		if (cancel_delayed_work_sync(&peer->idle_work))
 			mcte_peer_put(peer);
 		mcte_peer_kill_paths(peer);
-		if (cancel_work_sync(&peer->grow_work))
+		if (cancel_delayed_work_sync(&peer->grow_work))
 			mcte_peer_put(peer);
 		mcte_peer_put(peer);
 	}

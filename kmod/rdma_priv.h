@@ -40,6 +40,7 @@
 #define MCTE_PING_MS		1000
 #define MCTE_PING_DEAD_MS	8000
 #define MCTE_CONNECT_MS		10000	/* a connect that takes longer fails */
+#define MCTE_REGROW_MS		10000	/* a dead path is made again after */
 
 /**
  * struct mcte_rdev - an RDMA device the transport uses
@@ -131,7 +132,8 @@ u32 mcte_listen_addrs(struct mcte_rdma *r, struct mcte_wire_addr *addrs,
  * @nr_addrs: entries of @addrs
  * @addrs: addresses its listeners listen on, from its hello
  * @wait: woken when a path changes state
- * @grow_work: opens paths to the addresses of @addrs it has none to
+ * @grow_work: opens paths to the addresses it has none to: after its
+ *	       hello, at each open, and a while after a path died
  * @idle_work: lets it go when no segment of it was open for a while
  */
 struct mcte_peer {
@@ -149,7 +151,7 @@ struct mcte_peer {
 	u32 nr_addrs;
 	struct sockaddr_storage addrs[MCTE_WIRE_ADDRS_MAX];
 	wait_queue_head_t wait;
-	struct work_struct grow_work;
+	struct delayed_work grow_work;
 	struct delayed_work idle_work;
 };
 
@@ -276,6 +278,7 @@ void mcte_wire_init_hdr(struct mcte_wire_hdr *h, u8 type, u32 len, u64 tag);
 struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 					   const struct sockaddr_storage *ss);
 void mcte_peer_put(struct mcte_peer *peer);
+void mcte_peer_grow(struct mcte_peer *peer, u32 delay_ms);
 struct mcte_path *mcte_peer_wait_path(struct mcte_peer *peer);
 void mcte_peer_path_up(struct mcte_peer *peer, struct mcte_path *p);
 void mcte_peer_path_down(struct mcte_peer *peer);

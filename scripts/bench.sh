@@ -4,17 +4,23 @@
 # The body of `make bench BENCH=NAME [KERNEL=6.1|6.12]`: boot a guest of
 # that kernel (6.12 by default) and run scripts/bench-guest.sh NAME in it.
 # The guest's output, whose last line is one JSON object, is also kept in
-# build/bench/NAME-<kernel>-<date>.txt.
+# build/bench/NAME-<kernel>-<date>.txt. The exit status is the guest's:
+# not zero when a measurement could not be made.
 #
-#	scripts/bench.sh local
+#	scripts/bench.sh local		mcte between segments of one node, vs memcpy
+#	scripts/bench.sh rdma		mcte to a peer over soft-RoCE, vs perftest
+#
+# Environment, passed on to scripts/bench-guest.sh (see there):
+# BENCH_DURATION, and for rdma BENCH_ROUNDS, BENCH_RDMA_SUBMIT, BENCH_REF_ONLY.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
 
 bench=${1:-local}
 case $bench in
-local) ;;
-*)	echo "bench: unknown benchmark \"$bench\" (known: local)" >&2; exit 1 ;;
+local)	timeout=420 ;;
+rdma)	timeout=900 ;;	# about 6 minutes with the default 2 rounds
+*)	echo "bench: unknown benchmark \"$bench\" (known: local, rdma)" >&2; exit 1 ;;
 esac
 
 series=${KERNEL:-6.12}
@@ -22,11 +28,25 @@ kver=$(scripts/kvers.sh "$series" | tail -n 1)
 [ -n "$kver" ] || { echo "bench: kernel $series not installed (make setup)" >&2; exit 1; }
 [ -f "build/$kver/kmod/mcte.ko" ] || { echo "bench: build/$kver/kmod/mcte.ko missing (make modules)" >&2; exit 1; }
 [ -x bench/mcte-bench ] || { echo "bench: bench/mcte-bench missing (make bench-build)" >&2; exit 1; }
+if [ "$bench" = rdma ]; then
+	for t in ib_write_bw ib_read_bw rdma; do
+		command -v "$t" > /dev/null ||
+			{ echo "bench: $t missing (make setup installs perftest and rdma-core)" >&2; exit 1; }
+	done
+fi
 
 mkdir -p build/bench
 log=build/bench/$bench-$kver-$(date +%Y%m%d-%H%M%S).txt
-# Two vCPUs as in every guest; nothing else should run meanwhile.
+# Two vCPUs as in every guest; nothing else should run meanwhile: under
+# TCG every figure scales with the CPU the guest gets.
+load=$(cut -d ' ' -f 1 /proc/loadavg)
+if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
+	echo "bench: the host's load average is $load: other work slows the guest; trust only the ratios, or run again on a quiet host" >&2
+fi
 set -o pipefail
-scripts/vm-run --kernel "$kver" --timeout 420 --mem 2048 --tag bench \
+scripts/vm-run --kernel "$kver" --timeout "$timeout" --mem 2048 --tag "bench-$bench" \
 	--env "BENCH_DURATION=${BENCH_DURATION:-}" \
+	--env "BENCH_ROUNDS=${BENCH_ROUNDS:-}" \
+	--env "BENCH_RDMA_SUBMIT=${BENCH_RDMA_SUBMIT:-}" \
+	--env "BENCH_REF_ONLY=${BENCH_REF_ONLY:-}" \
 	-- scripts/bench-guest.sh "$bench" | tee "$log"
