@@ -765,6 +765,7 @@ static void mcte_path_err_work(struct work_struct *work)
 {
 	struct mcte_path *p = container_of(work, struct mcte_path, err_work);
 	bool was_up, dead, reconnect = false;
+	struct mcte_path_info pi;
 	u32 delay;
 
 	mutex_lock(&p->mutex);
@@ -774,12 +775,15 @@ static void mcte_path_err_work(struct work_struct *work)
 	if (!dead)
 		mcte_path_set_state(p, MCTE_PATH_ERROR);
 	spin_unlock(&p->lock);
+	/* What went down, QP number included, before it is gone. */
+	if (was_up)
+		mcte_path_info(p, &pi);
 
 	mcte_path_teardown(p);
 	if (p->peer)
 		mcte_peer_path_down(p->peer);
 	if (was_up)
-		mcte_path_notify(p, MCTE_CMD_PATH_DOWN_NTF);
+		mcte_nl_path_notify(p->r->eng, &pi, MCTE_CMD_PATH_DOWN_NTF);
 
 	spin_lock(&p->lock);
 	if (!dead && p->active && !READ_ONCE(p->r->exiting) &&
