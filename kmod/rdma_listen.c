@@ -14,25 +14,9 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/slab.h>
-#include <net/ipv6.h>
 #include <rdma/ib_cm.h>
 
 #include "rdma_priv.h"
-
-static bool mcte_addr_eq(const struct sockaddr_storage *a,
-			 const struct sockaddr_storage *b)
-{
-	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
-	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
-
-	if (a->ss_family != b->ss_family)
-		return false;
-	if (a->ss_family == AF_INET)
-		return a4->sin_port == b4->sin_port &&
-		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
-	return a6->sin6_port == b6->sin6_port &&
-	       ipv6_addr_equal(&a6->sin6_addr, &b6->sin6_addr);
-}
 
 /*
  * Ids a listener accepted inherit its handler: their events go to their
@@ -104,7 +88,7 @@ int mcte_listen_add(struct mcte_engine *eng,
 
 	mutex_lock(&r->lock);
 	list_for_each_entry(o, &r->listeners, node) {
-		if (mcte_addr_eq(&o->addr, addr)) {
+		if (mcte_sockaddr_eq(&o->addr, addr)) {
 			NL_SET_ERR_MSG(extack, "already listening on this address and port");
 			ret = -EEXIST;
 			goto out_unlock;
@@ -153,7 +137,7 @@ int mcte_listen_del(struct mcte_engine *eng,
 
 	mutex_lock(&r->lock);
 	list_for_each_entry(l, &r->listeners, node) {
-		if (mcte_addr_eq(&l->addr, addr)) {
+		if (mcte_sockaddr_eq(&l->addr, addr)) {
 			list_del(&l->node);
 			found = l;
 			break;

@@ -872,6 +872,24 @@ void mcte_path_kill(struct mcte_path *p)
 
 /* ---- rdma_cm --------------------------------------------------------- */
 
+/* What a connect request or its accept carries (Documentation/wire.rst). */
+static void mcte_path_conn_param(struct mcte_path *p,
+				 struct rdma_conn_param *param,
+				 struct mcte_wire_cm *priv)
+{
+	memset(priv, 0, sizeof(*priv));
+	priv->magic = cpu_to_be32(MCTE_WIRE_MAGIC);
+	priv->version = MCTE_WIRE_VERSION;
+	priv->engine_id = cpu_to_be64(p->r->eng->id);
+	memset(param, 0, sizeof(*param));
+	param->private_data = priv;
+	param->private_data_len = sizeof(*priv);
+	param->responder_resources = p->rd_max;
+	param->initiator_depth = p->rd_max;
+	param->retry_count = 7;
+	param->rnr_retry_count = 7;
+}
+
 /**
  * mcte_path_cm_handler() - rdma_cm events of a path's id
  * @cm: the id; its context is the path
@@ -885,8 +903,8 @@ void mcte_path_kill(struct mcte_path *p)
 int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 {
 	struct mcte_path *p = cm->context;
-	struct rdma_conn_param param = {};
-	struct mcte_wire_cm priv = {};
+	struct rdma_conn_param param;
+	struct mcte_wire_cm priv;
 	bool ours;
 	int ret;
 
@@ -909,15 +927,7 @@ int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 			mcte_path_fail(p, ret);
 			return 0;
 		}
-		priv.magic = cpu_to_be32(MCTE_WIRE_MAGIC);
-		priv.version = MCTE_WIRE_VERSION;
-		priv.engine_id = cpu_to_be64(p->r->eng->id);
-		param.private_data = &priv;
-		param.private_data_len = sizeof(priv);
-		param.responder_resources = p->rd_max;
-		param.initiator_depth = p->rd_max;
-		param.retry_count = 7;
-		param.rnr_retry_count = 7;
+		mcte_path_conn_param(p, &param, &priv);
 		ret = rdma_connect_locked(cm, &param);
 		if (ret)
 			mcte_path_fail(p, ret);
@@ -1202,8 +1212,8 @@ struct mcte_path *mcte_path_create(struct mcte_rdma *r,
 struct mcte_path *mcte_path_accept(struct mcte_rdma *r, struct rdma_cm_id *cm,
 				   u64 peer_id)
 {
-	struct rdma_conn_param param = {};
-	struct mcte_wire_cm priv = {};
+	struct rdma_conn_param param;
+	struct mcte_wire_cm priv;
 	struct mcte_path *p;
 	int ret;
 
@@ -1222,15 +1232,7 @@ struct mcte_path *mcte_path_accept(struct mcte_rdma *r, struct rdma_cm_id *cm,
 	}
 	cm->context = p;
 
-	priv.magic = cpu_to_be32(MCTE_WIRE_MAGIC);
-	priv.version = MCTE_WIRE_VERSION;
-	priv.engine_id = cpu_to_be64(r->eng->id);
-	param.private_data = &priv;
-	param.private_data_len = sizeof(priv);
-	param.responder_resources = p->rd_max;
-	param.initiator_depth = p->rd_max;
-	param.retry_count = 7;
-	param.rnr_retry_count = 7;
+	mcte_path_conn_param(p, &param, &priv);
 	ret = rdma_accept(cm, &param);
 	if (!ret)
 		return p;

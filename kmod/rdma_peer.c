@@ -28,8 +28,15 @@
 static DEFINE_MUTEX(mcte_rdma_engines_lock);	/* mcte_rdma_engines */
 static LIST_HEAD(mcte_rdma_engines);
 
-static bool mcte_ss_eq(const struct sockaddr_storage *a,
-		       const struct sockaddr_storage *b)
+/**
+ * mcte_sockaddr_eq() - whether two IPv4 or IPv6 addresses and ports match
+ * @a: one
+ * @b: the other
+ *
+ * Return: true when they do.
+ */
+bool mcte_sockaddr_eq(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b)
 {
 	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
 	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
@@ -121,7 +128,7 @@ static void mcte_peer_grow_work(struct work_struct *work)
 		}
 		want = i ? peer->addrs[i - 1] : peer->addr;
 		list_for_each_entry(p, &peer->paths, pnode)
-			have |= mcte_ss_eq(&p->remote, &want);
+			have |= mcte_sockaddr_eq(&p->remote, &want);
 		spin_unlock(&peer->lock);
 		if (!have) {
 			p = mcte_path_create(peer->r, peer, &want);
@@ -161,11 +168,11 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 
 	mutex_lock(&r->lock);
 	list_for_each_entry(peer, &r->peers, node) {
-		bool hit = mcte_ss_eq(&peer->addr, ss);
+		bool hit = mcte_sockaddr_eq(&peer->addr, ss);
 
 		spin_lock(&peer->lock);
 		for (i = 0; i < peer->nr_addrs && !hit; i++)
-			hit = mcte_ss_eq(&peer->addrs[i], ss);
+			hit = mcte_sockaddr_eq(&peer->addrs[i], ss);
 		spin_unlock(&peer->lock);
 		if (hit) {
 			kref_get(&peer->ref);

@@ -275,6 +275,8 @@ void mcte_path_info(struct mcte_path *p, struct mcte_path_info *pi);
 void mcte_wire_init_hdr(struct mcte_wire_hdr *h, u8 type, u32 len, u64 tag);
 
 /* rdma_peer.c */
+bool mcte_sockaddr_eq(const struct sockaddr_storage *a,
+		      const struct sockaddr_storage *b);
 struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 					   const struct sockaddr_storage *ss);
 void mcte_peer_put(struct mcte_peer *peer);
