@@ -16,6 +16,7 @@
 #include <linux/list.h>
 #include <linux/mutex.h>
 #include <linux/slab.h>
+#include <linux/wait_bit.h>
 
 #include "rdma_priv.h"
 
@@ -36,7 +37,9 @@ static void mcte_rdev_release(struct kref *ref)
  */
 void mcte_rdev_put(struct mcte_rdev *rdev)
 {
-	kref_put(&rdev->ref, mcte_rdev_release);
+	/* The address only is hashed: no use of @rdev after the put. */
+	if (!kref_put(&rdev->ref, mcte_rdev_release))
+		wake_up_var(rdev);
 }
 
 /**
@@ -110,7 +113,7 @@ void mcte_rdma_dev_remove(struct ib_device *ibdev)
 	mutex_lock(&mcte_rdevs_lock);
 	list_for_each_entry(rdev, &mcte_rdevs, node) {
 		if (rdev->ibdev == ibdev) {
-			rdev->dead = true;
+			WRITE_ONCE(rdev->dead, true);
 			list_del(&rdev->node);
 			found = rdev;
 			break;
@@ -121,8 +124,17 @@ void mcte_rdma_dev_remove(struct ib_device *ibdev)
 	/* Listeners bound to it go too, though they may hold no PD. */
 	mcte_rdma_engines_dev_remove(ibdev);
 	if (found) {
-		/* Every user is gone: the list's reference is the last. */
-		WARN_ON_ONCE(kref_read(&found->ref) != 1);
+		/*
+		 * Paths, listeners and exports on it are gone; an export
+		 * being made by a SEG_OPEN at this moment lets go as soon as
+		 * its REG_MR completes (the drained QP completes it) and
+		 * never lists itself on a dead device.
+		 */
+		if (!wait_var_event_timeout(found,
+					    kref_read(&found->ref) == 1,
+					    30 * HZ))
+			WARN(1, "%s: still in use after 30 s\n",
+			     dev_name(&ibdev->dev));
 		mcte_rdev_put(found);
 	}
 }

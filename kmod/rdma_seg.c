@@ -321,7 +321,8 @@ void mcte_export_open(struct mcte_path *p, const void *msg, u32 len, u64 tag)
 	 */
 	mutex_lock(&r->lock);
 	found = mcte_export_find(r, seg, e ? e->rdev : p->rdev);
-	if (!found && e && !mcte_seg_dead(seg) && !r->exiting) {
+	if (!found && e && !mcte_seg_dead(seg) && !r->exiting &&
+	    !READ_ONCE(e->rdev->dead)) {
 		list_add_tail(&e->node, &r->exports);
 		found = e;
 		e = NULL;
