@@ -115,20 +115,37 @@ rxe_routed_link_up()
 # deleted an rxe device or a link), and under `set -e`.
 rxe_routed_del()
 {
-	local p=$1 a='' b='' ta='' tb='' mtu='' moved=0 rule f
+	local p=$1 a='' b='' ta='' tb='' mtu='' moved=0 rule f rc=0 d
 
-	rdma link delete "${p}rxe_a" 2>/dev/null || true
-	rdma link delete "${p}rxe_b" 2>/dev/null || true
-	ip link delete "${p}a" 2>/dev/null || true
+	# Each part is removed only if it is there; one that stays is an error.
+	for d in "${p}rxe_a" "${p}rxe_b"; do
+		if rdma link show "$d/1" > /dev/null 2>&1; then
+			rdma link delete "$d" || rc=1
+		fi
+	done
+	if ip link show "${p}a" > /dev/null 2>&1; then
+		ip link delete "${p}a" || rc=1
+	fi
 	if [ -r "$RXE_STATE_DIR/$p" ]; then
 		# shellcheck disable=SC1090
 		. "$RXE_STATE_DIR/$p"
-		while read -r rule; do
-			# shellcheck disable=SC2086
-			ip rule del $rule 2>/dev/null || true
-		done < <(_rxe_rules "$p" "$a" "$b" "$ta" "$tb")
-		ip route flush table "$ta" 2>/dev/null || true
-		ip route flush table "$tb" 2>/dev/null || true
+		# Every rule of ours looks up one of our tables: delete the
+		# ones there are (some went with their interface), check none
+		# is left.
+		for d in "$ta" "$tb"; do
+			for rule in 1 2 3 4 5 6; do
+				ip rule show | grep -qw "lookup $d" || break
+				ip rule del table "$d" || { rc=1; break; }
+			done
+			if ip rule show | grep -qw "lookup $d"; then
+				rc=1
+			fi
+		done
+		for d in "$ta" "$tb"; do
+			if [ -n "$(ip route show table "$d" 2>/dev/null)" ]; then
+				ip route flush table "$d" || rc=1
+			fi
+		done
 		rm -f "$RXE_STATE_DIR/$p"
 		if [ "$moved" = 1 ]; then
 			# Hand the move over to a pair still there, or undo it.
@@ -136,12 +153,13 @@ rxe_routed_del()
 			if [ -n "$f" ]; then
 				sed -i 's/^moved=0$/moved=1/' "$f"
 			elif ! ip rule show pref 0 | grep -q 'lookup local'; then
-				ip rule add pref 0 lookup local 2>/dev/null &&
-					ip rule del pref 100 lookup local 2>/dev/null || true
+				{ ip rule add pref 0 lookup local &&
+					ip rule del pref 100 lookup local; } || rc=1
 			fi
 		fi
 	fi
-	return 0
+	[ "$rc" -eq 0 ] || echo "rxe_routed_del $p: some of the pair could not be removed" >&2
+	return $rc
 }
 
 # A listener of rdma_cm on PORT exists (never probe it with a connect).
