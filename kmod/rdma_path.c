@@ -754,8 +754,7 @@ static void mcte_path_unlist(struct mcte_path *p)
 		spin_unlock(&peer->lock);
 		mcte_peer_path_down(peer);
 		/* A link may come back: try again later while the peer is used. */
-		if (!READ_ONCE(r->exiting))
-			mcte_peer_grow(peer, MCTE_REGROW_MS);
+		mcte_peer_grow(peer, MCTE_REGROW_MS);
 	}
 	if (listed)
 		mcte_path_put(p);

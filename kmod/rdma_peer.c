@@ -103,6 +103,8 @@ static void mcte_peer_idle_work(struct work_struct *work)
 	mutex_unlock(&r->lock);
 	if (gone) {
 		mcte_peer_kill_paths(peer);
+		if (cancel_delayed_work_sync(&peer->grow_work))
+			mcte_peer_put(peer);
 		mcte_peer_put(peer);	/* the list's */
 	}
 	mcte_peer_put(peer);	/* the work's */
@@ -146,10 +148,20 @@ static void mcte_peer_grow_work(struct work_struct *work)
  */
 void mcte_peer_grow(struct mcte_peer *peer, u32 delay_ms)
 {
-	kref_get(&peer->ref);
-	if (!queue_delayed_work(mcte_rdma_wq, &peer->grow_work,
-				msecs_to_jiffies(delay_ms)))
-		mcte_peer_put(peer);
+	struct mcte_rdma *r = peer->r;
+
+	/*
+	 * Only while it is listed: whoever unlists it cancels what is
+	 * pending, and nothing may be left pending past the engine.
+	 */
+	mutex_lock(&r->lock);
+	if (!list_empty(&peer->node) && !r->exiting) {
+		kref_get(&peer->ref);
+		if (!queue_delayed_work(mcte_rdma_wq, &peer->grow_work,
+					msecs_to_jiffies(delay_ms)))
+			mcte_peer_put(peer);
+	}
+	mutex_unlock(&r->lock);
 }
 
 /**
@@ -568,10 +580,17 @@ void mcte_rdma_shutdown(void)
  */
 void mcte_rdma_peer_idle(struct mcte_peer *peer)
 {
-	kref_get(&peer->ref);
-	if (!queue_delayed_work(mcte_rdma_wq, &peer->idle_work,
-				msecs_to_jiffies(MCTE_PEER_IDLE_MS)))
-		mcte_peer_put(peer);
+	struct mcte_rdma *r = peer->r;
+
+	/* As mcte_peer_grow(): never for a peer that left the list. */
+	mutex_lock(&r->lock);
+	if (!list_empty(&peer->node) && !r->exiting) {
+		kref_get(&peer->ref);
+		if (!queue_delayed_work(mcte_rdma_wq, &peer->idle_work,
+					msecs_to_jiffies(MCTE_PEER_IDLE_MS)))
+			mcte_peer_put(peer);
+	}
+	mutex_unlock(&r->lock);
 }
 
 /**
