@@ -150,6 +150,7 @@ static void mcte_path_release(struct kref *ref)
 	if (p->peer)
 		mcte_peer_put(p->peer);
 	kfree(p);
+	atomic_dec(&mcte_rdma_live);
 }
 
 /**
@@ -159,6 +160,21 @@ static void mcte_path_release(struct kref *ref)
 void mcte_path_put(struct mcte_path *p)
 {
 	kref_put(&p->ref, mcte_path_release);
+}
+
+/*
+ * (Re)arm the path's one timer (connect watchdog, reconnect backoff or
+ * ping) to fire @ms from now. A pending one gives way: the watchdog of a
+ * connect that failed early must not hold back its backoff, nor a fresh
+ * path's first ping. The queued work holds a reference.
+ */
+static void mcte_path_arm(struct mcte_path *p, u32 ms)
+{
+	if (cancel_delayed_work(&p->work))
+		mcte_path_put(p);
+	kref_get(&p->ref);
+	if (!queue_delayed_work(mcte_rdma_wq, &p->work, msecs_to_jiffies(ms)))
+		mcte_path_put(p);
 }
 
 static void mcte_path_notify(struct mcte_path *p, u8 cmd)
@@ -797,11 +813,16 @@ static void mcte_path_err_work(struct work_struct *work)
 	mutex_unlock(&p->mutex);
 
 	if (reconnect) {
-		kref_get(&p->ref);
-		if (!queue_delayed_work(mcte_rdma_wq, &p->work,
-					msecs_to_jiffies(delay)))
-			mcte_path_put(p);
+		mcte_path_arm(p, delay);
 	} else {
+		/*
+		 * Nothing may stay pending on a dead path: once unlisted, no
+		 * teardown finds it, and a timer left behind could outlive
+		 * the module. mcte_path_connect() refuses a dead path, so
+		 * the work cannot arm itself again.
+		 */
+		if (cancel_delayed_work_sync(&p->work))
+			mcte_path_put(p);
 		mcte_path_unlist(p);
 	}
 	mcte_path_put(p);	/* err_work's */
@@ -944,10 +965,7 @@ int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 		spin_unlock(&p->lock);
 		if (ret) {
 			mcte_path_notify(p, MCTE_CMD_PATH_UP_NTF);
-			kref_get(&p->ref);
-			if (!queue_delayed_work(mcte_rdma_wq, &p->work,
-						msecs_to_jiffies(MCTE_PING_MS)))
-				mcte_path_put(p);
+			mcte_path_arm(p, MCTE_PING_MS);
 		}
 		return 0;
 	case RDMA_CM_EVENT_ADDR_ERROR:
@@ -987,9 +1005,18 @@ int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 static void mcte_path_connect(struct mcte_path *p)
 {
 	struct rdma_cm_id *cm;
+	u32 state;
 	int ret;
 
 	mutex_lock(&p->mutex);
+	spin_lock(&p->lock);
+	state = p->state;
+	spin_unlock(&p->lock);
+	/* Killed or failed for good since the work was queued. */
+	if (state != MCTE_PATH_CONNECTING && state != MCTE_PATH_RECONNECTING) {
+		mutex_unlock(&p->mutex);
+		return;
+	}
 	cm = rdma_create_id(p->r->eng->net, mcte_path_cm_handler, p,
 			    RDMA_PS_TCP, IB_QPT_RC);
 	if (IS_ERR(cm)) {
@@ -1013,10 +1040,7 @@ static void mcte_path_connect(struct mcte_path *p)
 	 * retries; a link that came back meanwhile is better served by a
 	 * fresh attempt.
 	 */
-	kref_get(&p->ref);
-	if (!queue_delayed_work(mcte_rdma_wq, &p->work,
-				msecs_to_jiffies(MCTE_CONNECT_MS)))
-		mcte_path_put(p);
+	mcte_path_arm(p, MCTE_CONNECT_MS);
 }
 
 static void mcte_path_ping(struct mcte_path *p)
@@ -1057,10 +1081,7 @@ static void mcte_path_work(struct work_struct *work)
 		break;
 	case MCTE_PATH_UP:
 		mcte_path_ping(p);
-		kref_get(&p->ref);
-		if (!queue_delayed_work(mcte_rdma_wq, &p->work,
-					msecs_to_jiffies(MCTE_PING_MS)))
-			mcte_path_put(p);
+		mcte_path_arm(p, MCTE_PING_MS);
 		break;
 	}
 	mcte_path_put(p);
@@ -1109,10 +1130,7 @@ static void mcte_path_hello_work(struct work_struct *work)
 	mcte_peer_hello(p->peer, p->peer_id, in);
 	mcte_path_notify(p, MCTE_CMD_PATH_UP_NTF);
 	mcte_peer_path_up(p->peer, p);
-	kref_get(&p->ref);
-	if (!queue_delayed_work(mcte_rdma_wq, &p->work,
-				msecs_to_jiffies(MCTE_PING_MS)))
-		mcte_path_put(p);
+	mcte_path_arm(p, MCTE_PING_MS);
 out_free:
 	kfree(in);
 	kfree(out);
@@ -1127,6 +1145,7 @@ static struct mcte_path *mcte_path_alloc(struct mcte_rdma *r)
 	if (!p)
 		return NULL;
 	kref_init(&p->ref);	/* the engine's list */
+	atomic_inc(&mcte_rdma_live);
 	INIT_LIST_HEAD(&p->node);
 	INIT_LIST_HEAD(&p->pnode);
 	INIT_LIST_HEAD(&p->pending);

@@ -56,6 +56,7 @@ static void mcte_peer_release(struct kref *ref)
 
 	WARN_ON_ONCE(!list_empty(&peer->waitq) || !list_empty(&peer->rsegs));
 	kfree(peer);
+	atomic_dec(&mcte_rdma_live);
 }
 
 /**
@@ -205,6 +206,7 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 		return ERR_PTR(-ENOMEM);
 	}
 	kref_init(&peer->ref);	/* the list's */
+	atomic_inc(&mcte_rdma_live);
 	peer->r = r;
 	peer->addr = *ss;
 	spin_lock_init(&peer->lock);

@@ -346,6 +346,8 @@ void mcte_rdma_slice_gone(struct mcte_rslice *rsl);
 void mcte_rdma_engines_sweep(bool (*sweep)(struct list_head *list,
 					   struct list_head *out));
 extern struct workqueue_struct *mcte_rdma_wq;
+/* Paths and peers not yet freed: none may be left when the module goes. */
+extern atomic_t mcte_rdma_live;
 
 /**
  * struct mcte_rslice - a slice on its way over RDMA

@@ -30,6 +30,7 @@
 #include "rdma_priv.h"
 
 struct workqueue_struct *mcte_rdma_wq;
+atomic_t mcte_rdma_live = ATOMIC_INIT(0);
 static struct kmem_cache *mcte_rslice_cache;
 static struct work_struct mcte_rdma_sweeper;
 
@@ -540,6 +541,9 @@ int mcte_xport_rdma_init(void)
 void mcte_xport_rdma_exit(void)
 {
 	destroy_workqueue(mcte_rdma_wq);
+	/* One left would still hold a timer or a reference into us. */
+	WARN(atomic_read(&mcte_rdma_live), "mcte: %d RDMA paths or peers leaked\n",
+	     atomic_read(&mcte_rdma_live));
 	mcte_rdev_exit();
 	kmem_cache_destroy(mcte_rslice_cache);
 }

@@ -14,7 +14,7 @@
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
 scan=$top/scripts/vm/scan-log.sh
-ko=$top/build/$(uname -r)/kmod/mcte.ko
+ko=${MCTE_KO:-$top/build/$(uname -r)/kmod/mcte.ko}
 
 list=()
 if [ "${1:-}" = "-l" ]; then
