@@ -191,7 +191,6 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 			kref_get(&peer->ref);
 			mutex_unlock(&r->lock);
 			/* Paths that died are made again. */
-			kref_get(&peer->ref);
 			mcte_peer_grow(peer, 0);
 			return peer;
 		}
