@@ -242,7 +242,9 @@ static void mcte_tx_done(struct ib_cq *cq, struct ib_wc *wc)
 	struct mcte_path *p = tx->path;
 
 	ib_dma_unmap_single(cq->device, tx->dma, tx->len, DMA_TO_DEVICE);
-	if (wc->status != IB_WC_SUCCESS && wc->status != IB_WC_WR_FLUSH_ERR)
+	if (wc->status == IB_WC_SUCCESS)
+		WRITE_ONCE(p->last_heard, jiffies);
+	else if (wc->status != IB_WC_WR_FLUSH_ERR)
 		mcte_path_fail(p, -EIO);
 	if (tx->done)
 		complete(tx->done);
@@ -534,7 +536,7 @@ static void mcte_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	}
 	ib_dma_sync_single_for_cpu(cq->device, rx->dma, MCTE_WIRE_MSG_MAX,
 				   DMA_FROM_DEVICE);
-	WRITE_ONCE(p->last_rx, jiffies);
+	WRITE_ONCE(p->last_heard, jiffies);
 
 	/* Nothing is read from a message that fails these. */
 	if (len < sizeof(*h) || be32_to_cpu(h->magic) != MCTE_WIRE_MAGIC ||
@@ -961,7 +963,7 @@ int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 		}
 		spin_lock(&p->lock);
 		ret = mcte_path_set_state(p, MCTE_PATH_UP);
-		WRITE_ONCE(p->last_rx, jiffies);
+		WRITE_ONCE(p->last_heard, jiffies);
 		spin_unlock(&p->lock);
 		if (ret) {
 			mcte_path_notify(p, MCTE_CMD_PATH_UP_NTF);
@@ -1045,7 +1047,7 @@ static void mcte_path_connect(struct mcte_path *p)
 
 static void mcte_path_ping(struct mcte_path *p)
 {
-	unsigned long last = READ_ONCE(p->last_rx);
+	unsigned long last = READ_ONCE(p->last_heard);
 	struct mcte_wire_hdr ping;
 
 	if (time_after(jiffies, last + msecs_to_jiffies(MCTE_PING_DEAD_MS))) {
@@ -1119,7 +1121,7 @@ static void mcte_path_hello_work(struct work_struct *work)
 		again = p->state == MCTE_PATH_RECONNECTING;
 		up = mcte_path_set_state(p, MCTE_PATH_UP);
 		p->fails = 0;
-		WRITE_ONCE(p->last_rx, jiffies);
+		WRITE_ONCE(p->last_heard, jiffies);
 	}
 	spin_unlock(&p->lock);
 	if (!up)

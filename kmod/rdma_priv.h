@@ -32,6 +32,13 @@
 
 #define MCTE_PATH_RECVS		16	/* receive buffers per path */
 #define MCTE_PATH_SQ		512	/* send queue depth */
+/*
+ * Of which slices may take all but these: a path busy with RDMA still
+ * sends its pings and their replies, or the peer, seeing no message,
+ * would take it for dead.
+ */
+#define MCTE_PATH_SQ_CTRL	16
+#define MCTE_PATH_SQ_DATA	(MCTE_PATH_SQ - MCTE_PATH_SQ_CTRL)
 #define MCTE_PATH_SGE		16	/* SGEs per work request, at most */
 #define MCTE_PATH_RD		16	/* RDMA READs in flight, at most */
 #define MCTE_PATH_FAILS_MAX	8	/* failed reconnects before DEAD */
@@ -197,7 +204,8 @@ struct mcte_rx {
  * @pending: slices waiting for room in the send queue
  * @rpcs: requests waiting for their reply
  * @rx: receive buffers
- * @last_rx: jiffies of the last message received
+ * @last_heard: jiffies of the last sign of life of the peer: a message
+ *	received, or a work request of ours that it acknowledged
  * @tag: next rpc tag
  * @fails: failed connects in a row
  * @connect_start: jiffies when the last connect began
@@ -239,7 +247,7 @@ struct mcte_path {
 	struct list_head pending;
 	struct list_head rpcs;
 	struct mcte_rx rx[MCTE_PATH_RECVS];
-	unsigned long last_rx;
+	unsigned long last_heard;
 	u64 tag;
 	u32 fails;
 	unsigned long connect_start;

@@ -8,8 +8,8 @@
  * SGEs; its local pages are DMA-mapped for the path's device while it is
  * posted. Every work request is signaled: a slice is done when all of its
  * completed, and the send queue and the RDMA READs in flight are counted
- * per path so neither overflows (MCTE_PATH_SQ, the negotiated initiator
- * depth); slices that do not fit wait in the path's pending list, in
+ * per path so neither overflows (MCTE_PATH_SQ_DATA, the negotiated
+ * initiator depth); slices that do not fit wait in the path's pending list, in
  * order.
  *
  * Choice of path: an up path of the peer that has keys for the segment on
@@ -142,7 +142,7 @@ static int mcte_rslice_build(struct mcte_rslice *rsl, struct mcte_path *p)
 	n = mcte_rslice_walk(rsl, p, dev, false);
 	if (n < 0)
 		return n;
-	if (n > MCTE_PATH_SQ)
+	if (n > MCTE_PATH_SQ_DATA)
 		return -E2BIG;
 	rsl->wrs = kvcalloc(n, sizeof(*rsl->wrs), GFP_KERNEL);
 	if (!rsl->wrs)
@@ -169,7 +169,7 @@ static int mcte_rslice_post_locked(struct mcte_path *p,
 	lockdep_assert_held(&p->lock);
 	if (p->state != MCTE_PATH_UP || p->err || !p->qp)
 		return -ENOTCONN;
-	if (p->sq_used + rsl->nr_wr > MCTE_PATH_SQ ||
+	if (p->sq_used + rsl->nr_wr > MCTE_PATH_SQ_DATA ||
 	    p->rd_used + rsl->nr_rd > p->rd_max)
 		return -EAGAIN;
 	p->sq_used += rsl->nr_wr;
@@ -267,7 +267,13 @@ static void mcte_rwr_done(struct ib_cq *cq, struct ib_wc *wc)
 	bool path_err = false;
 	int err;
 
-	if (wc->status != IB_WC_SUCCESS && !rsl->err) {
+	/*
+	 * A busy path's send queue is full, and pings are dropped then:
+	 * the peer acknowledging our RDMA is what shows it alive.
+	 */
+	if (wc->status == IB_WC_SUCCESS) {
+		WRITE_ONCE(p->last_heard, jiffies);
+	} else if (!rsl->err) {
 		rsl->err = mcte_wc_err(rsl, wc->status, &path_err);
 		rsl->path_err = path_err;
 		if (wc->status != IB_WC_WR_FLUSH_ERR) {
