@@ -431,6 +431,25 @@ static int stream_next_batch(struct bench_worker *w)
 }
 
 /*
+ * At time @t: open the measured window once the warm-up has ended
+ * (counters restart, *@end set), or say that it is over.
+ */
+static bool window_over(struct bench_worker *w, double t, double warm_end,
+			double *end)
+{
+	if (w->measuring)
+		return t >= *end;
+	if (t >= warm_end) {
+		w->measuring = true;
+		w->t_start = t;
+		*end = t + w->cfg->duration;
+		w->requests = 0;
+		w->bytes = 0;
+	}
+	return false;
+}
+
+/*
  * Keep cfg->batch requests in flight until the measured window ends:
  * submit what is missing and wait for at least one completion in one
  * call, reap all that are there, repeat. Completions are counted from
@@ -493,17 +512,8 @@ static int worker_stream(struct bench_worker *w, double warm_end)
 			goto drain;
 		}
 		t = now_s();
-		if (!w->measuring) {
-			if (t >= warm_end) {
-				w->measuring = true;
-				w->t_start = t;
-				end = t + cfg->duration;
-				w->requests = 0;
-				w->bytes = 0;
-			}
-		} else if (t >= end) {
+		if (window_over(w, t, warm_end, &end))
 			break;
-		}
 	}
 drain:
 	w->t_end = ret ? now_s() : t;
@@ -561,17 +571,8 @@ static void *worker_thread(void *p)
 	while (!w->err) {
 		w->err = worker_batch(w);
 		t = now_s();
-		if (!w->measuring) {
-			if (t >= warm_end) {
-				w->measuring = true;
-				w->t_start = t;
-				end = t + cfg->duration;
-				w->requests = 0;
-				w->bytes = 0;
-			}
-		} else if (t >= end) {
+		if (window_over(w, t, warm_end, &end))
 			break;
-		}
 	}
 	w->t_end = now_s();
 	return NULL;
