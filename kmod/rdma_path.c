@@ -1113,8 +1113,16 @@ static void mcte_path_hello_work(struct work_struct *work)
 		goto out_free;
 	}
 
+	/*
+	 * Before the path is up for slices: a restarted peer engine's
+	 * segments are not those opened here, whatever their names.
+	 */
+	if (mcte_rseg_engine_gone(p->peer, be64_to_cpu(in->engine_id)))
+		pr_info("peer %pISpc is a new engine (it restarted): its segments opened here are gone\n",
+			&p->remote);
+
 	spin_lock(&p->lock);
-	p->peer_id = be64_to_cpu(in->engine_id);
+	WRITE_ONCE(p->peer_id, be64_to_cpu(in->engine_id));
 	memcpy(p->remote_dev, in->dev, sizeof(p->remote_dev));
 	p->remote_dev[sizeof(p->remote_dev) - 1] = 0;
 	if (!p->err) {

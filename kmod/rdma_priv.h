@@ -316,6 +316,8 @@ struct mcte_keyset {
  * @peer: the peer, referenced
  * @pnode: in &mcte_peer.rsegs
  * @seg_id: the owner's id of it
+ * @engine_id: the id of the peer engine that owns it: keys and @seg_id
+ *	       mean nothing to another (the peer restarted)
  * @name: its name on the peer
  * @access: its mode on the peer
  * @nr_bufs: its buffers on the peer
@@ -328,6 +330,7 @@ struct mcte_rseg {
 	struct mcte_peer *peer;
 	struct list_head pnode;
 	u64 seg_id;
+	u64 engine_id;
 	char name[MCTE_SEG_NAME_MAX];
 	u32 access;
 	u32 nr_bufs;
@@ -337,11 +340,12 @@ struct mcte_rseg {
 };
 
 /* rdma_seg.c */
-bool mcte_rseg_has_keys(struct mcte_rseg *rs, const char *dev);
+bool mcte_rseg_usable_on(struct mcte_rseg *rs, struct mcte_path *p);
 bool mcte_rseg_key(struct mcte_rseg *rs, const char *dev, u64 off,
 		   struct mcte_wire_key *key);
 void mcte_rseg_path_up(struct mcte_peer *peer);
 void mcte_rseg_gone(struct mcte_peer *peer, u64 seg_id);
+bool mcte_rseg_engine_gone(struct mcte_peer *peer, u64 id);
 void mcte_export_open(struct mcte_path *p, const void *msg, u32 len, u64 tag);
 void mcte_export_dev_remove(struct mcte_rdma *r, struct ib_device *ibdev);
 void mcte_export_flush(struct mcte_rdma *r);

@@ -494,14 +494,8 @@ static int mcte_rseg_ask(struct mcte_path *p, const char *name, u32 access,
 	return mcte_rseg_check_reply(in, len);
 }
 
-/**
- * mcte_rseg_has_keys() - whether a remote segment has keys for a device
- * @rs: the remote segment
- * @dev: the peer's device
- *
- * Return: true when it has.
- */
-bool mcte_rseg_has_keys(struct mcte_rseg *rs, const char *dev)
+/* Whether @rs has keys for the peer's device @dev. */
+static bool mcte_rseg_has_keys(struct mcte_rseg *rs, const char *dev)
 {
 	struct mcte_keyset *ks;
 	bool have = false;
@@ -511,6 +505,22 @@ bool mcte_rseg_has_keys(struct mcte_rseg *rs, const char *dev)
 		have |= !strcmp(ks->dev, dev);
 	spin_unlock(&rs->lock);
 	return have;
+}
+
+/**
+ * mcte_rseg_usable_on() - whether a remote segment's keys work on a path
+ * @rs: the remote segment
+ * @p: an up path of its peer
+ *
+ * Keys are good only on the engine that gave them: a path that reached
+ * the peer's engine after it restarted cannot carry the old segment.
+ *
+ * Return: true when @rs has keys for @p's remote device from @p's engine.
+ */
+bool mcte_rseg_usable_on(struct mcte_rseg *rs, struct mcte_path *p)
+{
+	return READ_ONCE(p->peer_id) == rs->engine_id &&
+	       mcte_rseg_has_keys(rs, p->remote_dev);
 }
 
 static void mcte_rseg_fetch_work(struct work_struct *work)
@@ -539,7 +549,8 @@ static void mcte_rseg_fetch_work(struct work_struct *work)
 		spin_unlock(&peer->lock);
 		if (!want)
 			break;
-		if (mcte_rseg_ask(want, rs->name, MCTE_ACCESS_READ, in) ||
+		if (READ_ONCE(want->peer_id) != rs->engine_id ||
+		    mcte_rseg_ask(want, rs->name, MCTE_ACCESS_READ, in) ||
 		    be64_to_cpu(in->seg_id) != rs->seg_id ||
 		    be64_to_cpu(in->size) != rs->seg->size) {
 			/* Gone, or another segment of the same name now. */
@@ -606,6 +617,35 @@ void mcte_rseg_gone(struct mcte_peer *peer, u64 seg_id)
 	spin_unlock(&peer->lock);
 	if (hit)
 		mcte_xfer_sweep();
+}
+
+/**
+ * mcte_rseg_engine_gone() - a path of a peer reached engine @id
+ * @peer: the peer
+ * @id: the engine id the path's hello gave
+ *
+ * Segments opened of another engine at the peer's addresses (the one
+ * there before it restarted) are dead: their keys and ids would name
+ * whatever the new engine registered since.
+ *
+ * Return: true when there were such segments.
+ */
+bool mcte_rseg_engine_gone(struct mcte_peer *peer, u64 id)
+{
+	struct mcte_rseg *rs;
+	bool hit = false;
+
+	spin_lock(&peer->lock);
+	list_for_each_entry(rs, &peer->rsegs, pnode) {
+		if (rs->engine_id != id && !mcte_seg_dead(rs->seg)) {
+			WRITE_ONCE(rs->seg->dead, true);
+			hit = true;
+		}
+	}
+	spin_unlock(&peer->lock);
+	if (hit)
+		mcte_xfer_sweep();
+	return hit;
 }
 
 /**
@@ -719,6 +759,7 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 	rs->seg = seg;
 	rs->peer = peer;
 	rs->seg_id = be64_to_cpu(in->seg_id);
+	rs->engine_id = READ_ONCE(p->peer_id);
 	strscpy(rs->name, name, sizeof(rs->name));
 	rs->access = seg->access;
 	rs->nr_bufs = be32_to_cpu(in->nr_bufs);

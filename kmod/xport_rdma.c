@@ -329,7 +329,7 @@ static int mcte_rdma_class(struct mcte_engine *eng, struct mcte_path *p,
 	spin_unlock(&p->lock);
 	if (class < 0 || class > MCTE_TOPO_FALLBACK)
 		return -1;
-	return mcte_rseg_has_keys(rs, p->remote_dev) ? class : -1;
+	return mcte_rseg_usable_on(rs, p) ? class : -1;
 }
 
 /*

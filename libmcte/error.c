@@ -18,7 +18,7 @@ static const char *const mcte_errors[] = {
 	[ENOENT]	= "mcte module not loaded (" MCTE_DEV_PATH " does not exist), "
 			  "or no such segment or batch",
 	[ENXIO]		= "mcte module not loaded: " MCTE_DEV_PATH " has no driver",
-	[ENODEV]	= "segment was unregistered by its owner "
+	[ENODEV]	= "segment is gone: unregistered by its owner, or the engine of its node restarted "
 			  "(or mcte module not loaded: " MCTE_DEV_PATH " has no driver)",
 	[EACCES]	= "permission denied: the access mode of the segment does not allow this "
 			  "(or no read-write access to " MCTE_DEV_PATH ")",
@@ -28,7 +28,7 @@ static const char *const mcte_errors[] = {
 	[EBADF]		= "not a segment handle of this process",
 	[ERANGE]	= "offset and length beyond the segment",
 	[EBUSY]		= "batch still has requests in flight",
-	[ETIMEDOUT]	= "transfer timed out: its deadline passed",
+	[ETIMEDOUT]	= "timed out: a transfer's deadline passed, or no path to the peer came up in time",
 	[ECANCELED]	= "transfer canceled",
 	[E2BIG]		= "transfer too long for one request",
 	[EEXIST]	= "a segment of that name exists",
