@@ -55,6 +55,7 @@ static void mcte_peer_release(struct kref *ref)
 	struct mcte_peer *peer = container_of(ref, struct mcte_peer, ref);
 
 	WARN_ON_ONCE(!list_empty(&peer->waitq) || !list_empty(&peer->rsegs));
+	mutex_destroy(&peer->grow_mutex);
 	kfree(peer);
 	atomic_dec(&mcte_rdma_live);
 }
@@ -87,40 +88,18 @@ static void mcte_peer_kill_paths(struct mcte_peer *peer)
 	}
 }
 
-static void mcte_peer_idle_work(struct work_struct *work)
+/*
+ * A path to each address of the peer it has none to: the address it was
+ * found by, then those of its listeners. Serialised, so that two callers
+ * never make two paths to one address; nothing once the peer is unlisted.
+ */
+static void mcte_peer_fill(struct mcte_peer *peer)
 {
-	struct mcte_peer *peer = container_of(to_delayed_work(work),
-					      struct mcte_peer, idle_work);
-	struct mcte_rdma *r = peer->r;
-	bool gone = false;
-
-	mutex_lock(&r->lock);
-	spin_lock(&peer->lock);
-	if (!peer->nr_rsegs && !list_empty(&peer->node)) {
-		list_del_init(&peer->node);
-		gone = true;
-	}
-	spin_unlock(&peer->lock);
-	mutex_unlock(&r->lock);
-	if (gone) {
-		mcte_peer_kill_paths(peer);
-		if (cancel_delayed_work_sync(&peer->grow_work))
-			mcte_peer_put(peer);
-		mcte_peer_put(peer);	/* the list's */
-	}
-	mcte_peer_put(peer);	/* the work's */
-}
-
-/* A path to an address of the peer's, unless it has one. */
-static void mcte_peer_grow_work(struct work_struct *work)
-{
-	struct mcte_peer *peer = container_of(to_delayed_work(work),
-					      struct mcte_peer, grow_work);
 	struct sockaddr_storage want;
 	struct mcte_path *p;
 	u32 i;
 
-	/* The address it was found by, then those of its listeners. */
+	mutex_lock(&peer->grow_mutex);
 	for (i = 0; i <= MCTE_WIRE_ADDRS_MAX; i++) {
 		bool have = false;
 
@@ -139,7 +118,51 @@ static void mcte_peer_grow_work(struct work_struct *work)
 				break;
 		}
 	}
+	mutex_unlock(&peer->grow_mutex);
+}
+
+static void mcte_peer_grow_work(struct work_struct *work)
+{
+	struct mcte_peer *peer = container_of(to_delayed_work(work),
+					      struct mcte_peer, grow_work);
+
+	mcte_peer_fill(peer);
 	mcte_peer_put(peer);
+}
+
+/*
+ * For whoever unlisted @peer, before it kills the paths: no grow is
+ * pending or running after this, and none will make a path again.
+ */
+static void mcte_peer_stop_growing(struct mcte_peer *peer)
+{
+	if (cancel_delayed_work_sync(&peer->grow_work))
+		mcte_peer_put(peer);
+	mutex_lock(&peer->grow_mutex);
+	mutex_unlock(&peer->grow_mutex);
+}
+
+static void mcte_peer_idle_work(struct work_struct *work)
+{
+	struct mcte_peer *peer = container_of(to_delayed_work(work),
+					      struct mcte_peer, idle_work);
+	struct mcte_rdma *r = peer->r;
+	bool gone = false;
+
+	mutex_lock(&r->lock);
+	spin_lock(&peer->lock);
+	if (!peer->nr_rsegs && !list_empty(&peer->node)) {
+		list_del_init(&peer->node);
+		gone = true;
+	}
+	spin_unlock(&peer->lock);
+	mutex_unlock(&r->lock);
+	if (gone) {
+		mcte_peer_stop_growing(peer);
+		mcte_peer_kill_paths(peer);
+		mcte_peer_put(peer);	/* the list's */
+	}
+	mcte_peer_put(peer);	/* the work's */
 }
 
 /**
@@ -190,8 +213,11 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 		if (hit) {
 			kref_get(&peer->ref);
 			mutex_unlock(&r->lock);
-			/* Paths that died are made again. */
-			mcte_peer_grow(peer, 0);
+			/*
+			 * Paths that died are made again, now: the caller
+			 * waits for one, and must not find none.
+			 */
+			mcte_peer_fill(peer);
 			return peer;
 		}
 	}
@@ -209,6 +235,7 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 	peer->r = r;
 	peer->addr = *ss;
 	spin_lock_init(&peer->lock);
+	mutex_init(&peer->grow_mutex);
 	INIT_LIST_HEAD(&peer->paths);
 	INIT_LIST_HEAD(&peer->waitq);
 	INIT_LIST_HEAD(&peer->rsegs);
@@ -518,9 +545,8 @@ static void mcte_rdma_engine_stop(struct mcte_rdma *r)
 			break;
 		if (cancel_delayed_work_sync(&peer->idle_work))
 			mcte_peer_put(peer);
+		mcte_peer_stop_growing(peer);
 		mcte_peer_kill_paths(peer);
-		if (cancel_delayed_work_sync(&peer->grow_work))
-			mcte_peer_put(peer);
 		mcte_peer_put(peer);
 	}
 	for (;;) {

@@ -131,6 +131,7 @@ u32 mcte_listen_addrs(struct mcte_rdma *r, struct mcte_wire_addr *addrs,
  * @id: the peer's engine id, 0 until a path said hello
  * @addr: the address it was first reached at
  * @lock: @paths, @waitq, @rsegs, @rr, @nr_addrs, @addrs
+ * @grow_mutex: one at a time makes paths to its addresses
  * @paths: its active paths (struct mcte_path.pnode)
  * @waitq: slices waiting for a path to come up
  * @rsegs: its segments open here
@@ -150,6 +151,7 @@ struct mcte_peer {
 	u64 id;
 	struct sockaddr_storage addr;
 	spinlock_t lock;	/* paths, waitq, rsegs, rr, addrs */
+	struct mutex grow_mutex;
 	struct list_head paths;
 	struct list_head waitq;
 	struct list_head rsegs;
