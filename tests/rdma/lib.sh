@@ -199,6 +199,10 @@ module_rc_qps()
 # MCTE_PAIR_MAC: the MAC of this guest's NIC on the link.
 
 PAIR_RXE=pair_rxe
+# pair.load, the segment of the restart and death phases: its patterns
+# before and after the server's engine restarts.
+PAIR_LOAD_SEED=0x10ad
+PAIR_RESTART_SEED=0x2e57a27
 
 # pair_signal NAME [TEXT]: tell the other guest.
 pair_signal()

@@ -6,8 +6,17 @@
 # client — pair.rw (RW) and pair.ro (READ), laid out as remote_xfer's
 # and filled with its seeded patterns. When the client is done, pair.rw
 # must hold the pattern the client wrote last, pair.ro be unchanged.
-# Exit 0 when everything passed, 4 when the module has no RDMA transport
-# (after the link check), 1 otherwise.
+#
+# Then the engine restarts under the client's load, unseen: what this node
+# sends is dropped, the module is reloaded and pair.load registered again
+# (same name and size, new bytes), then traffic flows again. The client's old handle must
+# reach nothing of the new engine: pair.load must keep its new bytes.
+# Last, with pair.load registered once more and the kernel log clean, it
+# lets the client have its QEMU killed (vm-pair's stop-a): a peer dying
+# mid-transfer.
+#
+# Exit 0 when everything passed (or it was killed after that), 4 when the
+# module has no RDMA transport (after the link check), 1 otherwise.
 
 . "$(dirname "$0")/lib.sh"
 
@@ -16,9 +25,45 @@ RW_SEED=0x5157a11e	# RT_RW_SEED of rdma_test.h
 RO_SEED=0x40beef	# RT_RO_SEED
 FINAL_SEED=0xf17a1	# RT_FINAL_SEED
 
-trap 'rdma_cleanup; rdma link delete "$PAIR_RXE" 2>/dev/null' EXIT
-tap_plan 7
+# pair_owner VAR OUT [-c NAME:SEED] SEED: pair.load (16 MiB, RW) with
+# SEED's pattern, its owner's pid in VAR; true once registered.
+pair_owner()
+{
+	local _var=$1 out=$2
 
+	shift 2
+	rdma_start "$_var" "$out" "$RDMA_DIR/rseg" own "${@:1:$#-1}" \
+		"pair.load:rw:16M:${!#}"
+	wait_for 60 grep -q '^ready' "$out"
+}
+
+# The engine goes and comes back with nothing said to the client: all
+# this node sends is dropped meanwhile (netem, 100 % loss), as when a node
+# reboots quickly; the link itself stays up.
+engine_restart()
+{
+	local nic
+
+	nic=$(pair_nic) && modprobe sch_netem &&
+		tc qdisc add dev "$nic" root netem loss 100% || return
+	rdma_stop "$owner"
+	rdma_show "$rdma_tmp/load1.out" "$rdma_tmp/load1.out.err"
+	mcte_unload || { tap_diag "rmmod failed"; return 1; }
+	mcte_load || { tap_diag "insmod failed"; return 1; }
+	rdma_listen "$SELF" &&
+		pair_owner owner "$rdma_tmp/load2.out" \
+			-c "pair.load:$PAIR_RESTART_SEED" "$PAIR_RESTART_SEED" || return
+	tc qdisc del dev "$nic" root
+}
+
+# No splat in the kernel log so far: once killed, nothing checks it.
+klog_clean()
+{
+	dmesg > "$rdma_tmp/dmesg" && "$MCTE_TOP/scripts/vm/scan-log.sh" "$rdma_tmp/dmesg" >&2
+}
+
+trap 'rdma_cleanup; rdma link delete "$PAIR_RXE" 2>/dev/null' EXIT
+tap_plan 14
 tap_check "link: $SELF/24 on the NIC, rxe on it" pair_link "$SELF"
 rdma_start rping "$rdma_tmp/rping.out" rping -s -a "$SELF" -C 3 -v
 wait_for 30 rdma_cm_listening_on "$SELF" 7174 && pair_signal rping-ready
@@ -58,5 +103,29 @@ rc=$?
 rdma_show "$rdma_tmp/owner.out" "$rdma_tmp/owner.out.err"
 tap_check "pair.rw holds what the client wrote last, pair.ro unchanged" test "$rc" -eq 0
 rdma_pids=()
-pair_signal server-done
-tap_finish
+
+# --- the engine restarts under the client's load ---------------------------
+tap_check "restart: pair.load registered" \
+	pair_owner owner "$rdma_tmp/load1.out" "$PAIR_LOAD_SEED"
+pair_signal load-ready
+tap_check "restart: the client's load on pair.load runs" pair_wait client-loading 300
+tap_check "restart: silent, mcte reloaded, pair.load anew, heard again" engine_restart
+pair_signal server-restarted
+tap_check "restart: the client is done with the new engine" pair_wait client-restart-done 300
+rdma_stop "$owner"
+rc=$?
+rdma_show "$rdma_tmp/load2.out" "$rdma_tmp/load2.out.err"
+tap_check "restart: the new pair.load kept its bytes: the old keys reached nothing" \
+	test "$rc" -eq 0
+
+# --- the client has this guest killed mid-transfer --------------------------
+tap_check "death: pair.load registered" \
+	pair_owner owner "$rdma_tmp/load3.out" "$PAIR_RESTART_SEED"
+tap_check "no splat in the kernel log" klog_clean
+echo "# pass:$((tap_n - tap_failed)) fail:$tap_failed"
+[ "$tap_failed" -eq 0 ] || exit 1
+pair_signal death-ready
+# From here on only the kill ends this guest well.
+pair_wait never 600
+tap_diag "the client never had this guest stopped"
+exit 1

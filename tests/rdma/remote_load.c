@@ -5,6 +5,7 @@
  *
  *	remote_load [-s SIZE] [-r REQ] [-b NR] [-n ROUNDS] [-T MS]
  *		    [-o rw|read|write] [-p FILE] [-w FILE] [-u] [-c]
+ *		    [-t TARGET]
  *
  * Registers a target segment T (RW, two buffers) and a local segment L,
  * opens "$MCTE_RDMA_PEER/T" and runs rounds of NR requests of REQ bytes
@@ -23,6 +24,10 @@
  *	     (or be refused with it); exit two rounds later
  *  -c       on SIGUSR2, close the handle to the peer's T and unregister L
  *	     while the next batch is in flight, check that batch, exit
+ *  -t TARGET  use TARGET ("host[:port]/name", another node's segment of
+ *	     at least SIZE bytes) as T instead; rounds alternate WRITE and
+ *	     READ of the same place, and a READ is checked against what the
+ *	     WRITE before it put there (where that WRITE completed)
  *
  * Stops after ROUNDS rounds (0: until SIGTERM/SIGINT). Prints the
  * counters as "summary k=v ..." and the errnos seen; exits 0 when there
@@ -107,12 +112,28 @@ static void rl_errno(struct rl_count *c, int res)
 		c->err[-res]++;
 }
 
+/* Place of round @r's requests in T: a READ round of -t reads the WRITE's. */
+static unsigned long long rl_base(unsigned long long r, unsigned long long span,
+				  unsigned long long size, bool remote)
+{
+	if (remote)
+		r &= ~1ULL;
+	return (r * 4099 + (r % 7)) % (size - span + 1);
+}
+
+/* The bytes a WRITE of round @r put in request @i's place. */
+static void rl_wpattern(unsigned char *p, unsigned long long len,
+			unsigned long long r, unsigned int i)
+{
+	rt_pattern(p, len, (r << 20) ^ i ^ 0xabc);
+}
+
 int main(int argc, char **argv)
 {
 	unsigned long long size = 16 * MX_MiB, req = 256 * MX_KiB;
 	unsigned int nr = 16, rounds = 0, tmo = 0, i;
-	const char *mode = "rw", *progress = NULL, *go = NULL;
-	bool opt_unreg = false, opt_close = false;
+	const char *mode = "rw", *progress = NULL, *go = NULL, *target = NULL;
+	bool opt_unreg = false, opt_close = false, *wrote = NULL;
 	bool unregd = false, closed = false, local_gone = false;
 	unsigned long long unreg_round = 0;
 	struct sigaction sa = { .sa_handler = rl_on_signal };
@@ -126,7 +147,7 @@ int main(int argc, char **argv)
 	struct mcte *m;
 	int opt, ret;
 
-	while ((opt = getopt(argc, argv, "s:r:b:n:T:o:p:w:uc")) != -1) {
+	while ((opt = getopt(argc, argv, "s:r:b:n:T:o:p:w:uct:")) != -1) {
 		switch (opt) {
 		case 's': size = rl_size(optarg); break;
 		case 'r': req = rl_size(optarg); break;
@@ -138,13 +159,18 @@ int main(int argc, char **argv)
 		case 'w': go = optarg; break;
 		case 'u': opt_unreg = true; break;
 		case 'c': opt_close = true; break;
+		case 't': target = optarg; break;
 		default:
-			fprintf(stderr, "usage: remote_load [-s SIZE] [-r REQ] [-b NR] [-n ROUNDS] [-T MS] [-o rw|read|write] [-p FILE] [-w FILE] [-u] [-c]\n");
+			fprintf(stderr, "usage: remote_load [-s SIZE] [-r REQ] [-b NR] [-n ROUNDS] [-T MS] [-o rw|read|write] [-p FILE] [-w FILE] [-u] [-c] [-t TARGET]\n");
 			return 2;
 		}
 	}
 	if (!nr || !req || req * nr > size) {
 		fprintf(stderr, "remote_load: NR * REQ must fit in SIZE\n");
+		return 2;
+	}
+	if (target && (strcmp(mode, "rw") || opt_unreg)) {
+		fprintf(stderr, "remote_load: -t takes neither -o nor -u\n");
 		return 2;
 	}
 	memset(&c, 0, sizeof(c));
@@ -172,15 +198,18 @@ int main(int argc, char **argv)
 	rt_seg_fill(&t, getpid());
 	snprintf(tname, sizeof(tname), "rl.%d.t", getpid());
 	snprintf(lname, sizeof(lname), "rl.%d.l", getpid());
-	ret = rt_seg_register(m, tname, &t, MCTE_ACCESS_RW, &ht);
+	ret = target ? 0 : rt_seg_register(m, tname, &t, MCTE_ACCESS_RW, &ht);
 	if (!ret)
 		ret = rt_seg_register(m, lname, &l, MCTE_ACCESS_NONE, &hl);
 	if (ret) {
 		fprintf(stderr, "remote_load: register: %s\n", mcte_strerror(ret));
 		return 2;
 	}
-	ret = mcte_seg_open(m, rt_remote(remote, sizeof(remote), tname),
-			    MCTE_ACCESS_RW, &hr, NULL);
+	if (target)
+		snprintf(remote, sizeof(remote), "%s", target);
+	else
+		rt_remote(remote, sizeof(remote), tname);
+	ret = mcte_seg_open(m, remote, MCTE_ACCESS_RW, &hr, NULL);
 	if (ret) {
 		fprintf(stderr, "remote_load: open %s: %s\n", remote,
 			mcte_strerror(ret));
@@ -193,14 +222,15 @@ int main(int argc, char **argv)
 
 	reqs = calloc(nr, sizeof(*reqs));
 	st = calloc(nr, sizeof(*st));
-	if (!reqs || !st)
+	wrote = calloc(nr, sizeof(*wrote));
+	if (!reqs || !st || !wrote)
 		return 2;
 
 	while (!rl_stop && (!rounds || c.rounds < rounds)) {
 		unsigned long long r = c.rounds;
 		bool wr = !strcmp(mode, "write") ||
 			  (!strcmp(mode, "rw") && !(r & 1));
-		unsigned long long base = (r * 4099 + (r % 7)) % (size - req * nr + 1);
+		unsigned long long base = rl_base(r, req * nr, size, target);
 		struct mcte_batch_state bs;
 		bool after_unreg = unregd;
 		uint64_t end;
@@ -213,7 +243,10 @@ int main(int argc, char **argv)
 			unsigned char *tmp = l.p[0] + loff;
 
 			if (wr) {
-				rt_pattern(tmp, len, (r << 20) ^ i ^ 0xabc);
+				rl_wpattern(tmp, len, r, i);
+				wrote[i] = false;
+			} else if (target) {
+				memset(tmp, 0xa5, len);
 			} else {
 				unsigned char *src = malloc(len);
 
@@ -302,13 +335,21 @@ int main(int argc, char **argv)
 					c.badres++;
 					fprintf(stderr, "remote_load: round %llu req %u: COMPLETED with %llu of %llu bytes, res %d\n",
 						r, i, (unsigned long long)st[i].bytes, len, st[i].res);
+				} else if (target && wr) {
+					wrote[i] = true;	/* the READ checks */
+				} else if (target && !wrote[i]) {
+					/* Its WRITE failed: unknown bytes there. */
 				} else {
 					unsigned char *have = malloc(len);
 					long d;
 
 					if (!have)
 						return 2;
-					rt_seg_gather(&t, reqs[i].target_off, len, have);
+					if (target)
+						rl_wpattern(have, len, r - 1, i);
+					else
+						rt_seg_gather(&t, reqs[i].target_off,
+							      len, have);
 					d = mx_diff(have, l.p[0] + reqs[i].local_off, len);
 					free(have);
 					if (d >= 0) {
@@ -367,5 +408,6 @@ int main(int argc, char **argv)
 	rt_seg_free(&l);
 	free(reqs);
 	free(st);
+	free(wrote);
 	return c.mismatch || c.badres || c.unreg_bad || !c.completed ? 1 : 0;
 }
