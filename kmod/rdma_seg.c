@@ -531,7 +531,7 @@ static void mcte_rseg_fetch_work(struct work_struct *work)
 	struct mcte_wire_seg_open_reply *in;
 	struct mcte_keyset *ks;
 	struct mcte_path *p;
-	bool got = false;
+	bool got = false, dead = false;
 
 	in = kmalloc(MCTE_WIRE_MSG_MAX, GFP_KERNEL);
 	while (in && !mcte_seg_dead(rs->seg)) {
@@ -554,7 +554,8 @@ static void mcte_rseg_fetch_work(struct work_struct *work)
 		    be64_to_cpu(in->seg_id) != rs->seg_id ||
 		    be64_to_cpu(in->size) != rs->seg->size) {
 			/* Gone, or another segment of the same name now. */
-			if (!READ_ONCE(want->err))
+			dead = !READ_ONCE(want->err);
+			if (dead)
 				WRITE_ONCE(rs->seg->dead, true);
 			mcte_path_put(want);
 			break;
@@ -571,8 +572,10 @@ static void mcte_rseg_fetch_work(struct work_struct *work)
 			break;
 	}
 	kfree(in);
-	/* Slices waiting for a path with keys may go now. */
-	if (got)
+	/* Slices waiting for a path with keys may go now, or fail. */
+	if (dead)
+		mcte_xfer_sweep();
+	else if (got)
 		mcte_peer_path_down(peer);
 	mcte_seg_put(rs->seg);
 }
