@@ -136,7 +136,7 @@ u32 mcte_listen_addrs(struct mcte_rdma *r, struct mcte_wire_addr *addrs,
  * @waitq: slices waiting for a path to come up
  * @rsegs: its segments open here
  * @nr_rsegs: entries of @rsegs
- * @rr: round-robin cursor over its paths
+ * @rr: id of the path last picked for a slice (round robin)
  * @nr_addrs: entries of @addrs
  * @addrs: addresses its listeners listen on, from its hello
  * @wait: woken when a path changes state

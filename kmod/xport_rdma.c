@@ -335,18 +335,18 @@ static int mcte_rdma_class(struct mcte_engine *eng, struct mcte_path *p,
 /*
  * Under peer->lock: an up path of the peer for @rsl, referenced; NULL
  * with *alive saying whether one may still come. Round robin over the
- * paths of the best class.
+ * paths of the best class, in one pass: the lowest id above the last
+ * one picked, else the lowest.
  */
 static struct mcte_path *mcte_rdma_pick(struct mcte_peer *peer,
 					struct mcte_rslice *rsl, bool *alive)
 {
 	struct mcte_xfer *x = rsl->s.x;
 	struct mcte_engine *eng = x->mf->eng;
+	struct mcte_path *p, *next = NULL, *lowest = NULL, *found;
 	int best = MCTE_TOPO_FALLBACK + 1, class;
-	struct mcte_path *p, *found = NULL;
 	struct mcte_seg_pos pos;
 	size_t pgoff, len;
-	u32 nr = 0, want;
 	int nid;
 
 	mcte_seg_pos_init(&pos, x->lseg, x->loff + rsl->s.off);
@@ -361,23 +361,19 @@ static struct mcte_path *mcte_rdma_pick(struct mcte_peer *peer,
 			continue;
 		if (class < best) {
 			best = class;
-			nr = 0;
+			next = NULL;
+			lowest = NULL;
 		}
-		nr++;
+		if (!lowest || p->id < lowest->id)
+			lowest = p;
+		if (p->id > peer->rr && (!next || p->id < next->id))
+			next = p;
 	}
-	if (!nr)
-		return NULL;
-	want = peer->rr++ % nr;
-	list_for_each_entry(p, &peer->paths, pnode) {
-		if (mcte_rdma_class(eng, p, rsl->rs, nid) != best)
-			continue;
-		if (!want--) {
-			found = p;
-			break;
-		}
-	}
-	if (found)
+	found = next ?: lowest;
+	if (found) {
+		peer->rr = found->id;
 		kref_get(&found->ref);
+	}
 	return found;
 }
 
