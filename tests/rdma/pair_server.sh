@@ -25,16 +25,16 @@ RW_SEED=0x5157a11e	# RT_RW_SEED of rdma_test.h
 RO_SEED=0x40beef	# RT_RO_SEED
 FINAL_SEED=0xf17a1	# RT_FINAL_SEED
 
-# pair_owner VAR OUT [-c NAME:SEED] SEED: pair.load (16 MiB, RW) with
-# SEED's pattern, its owner's pid in VAR; true once registered.
+# pair_owner VAR OUT SEED [check]: pair.load (16 MiB, RW) with SEED's
+# pattern, its owner's pid in VAR; true once registered. With "check",
+# the owner fails at its end unless pair.load still holds that pattern.
 pair_owner()
 {
-	local _var=$1 out=$2
+	local check=()
 
-	shift 2
-	rdma_start "$_var" "$out" "$RDMA_DIR/rseg" own "${@:1:$#-1}" \
-		"pair.load:rw:16M:${!#}"
-	wait_for 60 grep -q '^ready' "$out"
+	[ "${4:-}" = check ] && check=(-c "pair.load:$3")
+	rdma_start "$1" "$2" "$RDMA_DIR/rseg" own "${check[@]}" "pair.load:rw:16M:$3"
+	wait_for 60 grep -q '^ready' "$2"
 }
 
 # The engine goes and comes back with nothing said to the client: all
@@ -51,8 +51,7 @@ engine_restart()
 	mcte_unload || { tap_diag "rmmod failed"; return 1; }
 	mcte_load || { tap_diag "insmod failed"; return 1; }
 	rdma_listen "$SELF" &&
-		pair_owner owner "$rdma_tmp/load2.out" \
-			-c "pair.load:$PAIR_RESTART_SEED" "$PAIR_RESTART_SEED" || return
+		pair_owner owner "$rdma_tmp/load2.out" "$PAIR_RESTART_SEED" check || return
 	tc qdisc del dev "$nic" root
 }
 
