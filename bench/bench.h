@@ -51,6 +51,7 @@ struct bench_cfg {
 	double duration;	/* measured, after the warm-up */
 	double warmup;		/* seconds run before measuring, not counted */
 	bool inflight;		/* keep batch requests in flight (--inflight) */
+	long busy_poll;		/* µs a wait spins (--busy-poll); -1: the ring's */
 };
 
 /* Per thread: its ring, its batch, its slice of the region. */

@@ -38,6 +38,7 @@ static struct {
 	double warmup;
 	bool inflight;
 	int mode;
+	long busy_poll;
 	size_t buffer_size;
 	const char *segment;
 	const char *serve;
@@ -52,6 +53,7 @@ static struct {
 	.threads = 1,
 	.duration = 3.0,
 	.mode = MCTE_RING_MODE_URING,
+	.busy_poll = -1,
 	.buffer_size = BENCH_DEF_BUFFER,
 	.rounds = 1,
 };
@@ -71,6 +73,9 @@ static void usage(FILE *fp)
 "                                    submitted as one completes (perftest's\n"
 "                                    --tx-depth), not a batch at a time\n"
 "  -m, --mode uring|sqpoll|ioctl     how requests reach the module (uring)\n"
+"  -p, --busy-poll USEC              a wait spins this long for completions\n"
+"                                    before it sleeps, as perftest busy-polls\n"
+"                                    its CQ (0; 1000000 with sqpoll)\n"
 "  -S, --buffer-size SIZE            bytes the blocks cycle through (64M)\n"
 "  -s, --segment NAME                target: an existing segment, opened by name;\n"
 "                                    \"host[:port]/name\": a peer engine's\n"
@@ -258,6 +263,13 @@ int worker_setup(struct bench_worker *w, const struct bench_env *env,
 		/* only without uring_cmd: the ring fell back to the ioctls */
 		w->what = "no io_uring (the module lacks uring_cmd, or io_uring is disabled)";
 		return -ENOTTY;
+	}
+	if (cfg->busy_poll >= 0) {
+		err = mcte_ring_set_busy_poll(&w->ring, cfg->busy_poll);
+		if (err) {
+			w->what = "busy poll";
+			return err;
+		}
 	}
 	return worker_new_batch(w, batches);
 }
@@ -793,6 +805,8 @@ static void report(const struct bench_env *env, const struct bench_cfg *cfg,
 		if (cfg->engine == ENGINE_MCTE)
 			printf(",\"submit\":\"%s\"",
 			       cfg->inflight ? "inflight" : "batch");
+		if (cfg->engine == ENGINE_MCTE && cfg->busy_poll >= 0)
+			printf(",\"busy_poll_us\":%ld", cfg->busy_poll);
 		if (cfg->warmup > 0)
 			printf(",\"warmup_s\":%.3f", cfg->warmup);
 		if (r->rounds > 1)
@@ -1162,6 +1176,7 @@ static const struct option options[] = {
 	{ "warmup",		required_argument, NULL, 'w' },
 	{ "inflight",		no_argument,	   NULL, 'i' },
 	{ "mode",		required_argument, NULL, 'm' },
+	{ "busy-poll",		required_argument, NULL, 'p' },
 	{ "buffer-size",	required_argument, NULL, 'S' },
 	{ "segment",		required_argument, NULL, 's' },
 	{ "target-process",	no_argument,	   NULL, 'P' },
@@ -1182,7 +1197,7 @@ static void parse_args(int argc, char **argv)
 	long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "o:b:B:t:d:w:im:S:s:PMrR:vc::jh",
+	while ((c = getopt_long(argc, argv, "o:b:B:t:d:w:im:p:S:s:PMrR:vc::jh",
 				options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -1224,6 +1239,14 @@ static void parse_args(int argc, char **argv)
 			break;
 		case 'm':
 			opt.mode = parse_mode(optarg);
+			break;
+		case 'p':
+			v = strtol(optarg, &end, 10);
+			if (*end || end == optarg || v < 0 || v > 60000000) {
+				fprintf(stderr, "mcte-bench: bad busy-poll time (0 to 60000000 µs)\n");
+				exit(1);
+			}
+			opt.busy_poll = v;
 			break;
 		case 'S':
 			if (parse_size(optarg, &opt.buffer_size)) {
@@ -1335,6 +1358,7 @@ int main(int argc, char **argv)
 					.duration = opt.duration,
 					.warmup = opt.warmup,
 					.inflight = opt.inflight,
+					.busy_poll = opt.busy_poll,
 				};
 				if (opt.count_syscalls) {
 					cfg.threads = 1;

@@ -498,8 +498,9 @@ int mcte_ring_submit(struct mcte_ring *ring);
  *
  * io_uring: a single io_uring_enter() for both; with SQPOLL, none while
  * the SQ thread is awake: the caller spins on the completion queue (for
- * at most a second, then blocks). ioctl: MCTE_IOC_BATCH_SUBMIT, then one
- * MCTE_IOC_REAP waiting for @wait_nr.
+ * at most a second by default, then blocks). ioctl: MCTE_IOC_BATCH_SUBMIT,
+ * then one MCTE_IOC_REAP waiting for @wait_nr. With a busy-poll time
+ * (mcte_ring_set_busy_poll()) the wait spins first.
  *
  * Return: the number of requests submitted, or -errno (-EINTR when a
  * signal interrupted the wait).
@@ -515,10 +516,32 @@ int mcte_ring_submit_and_wait(struct mcte_ring *ring, unsigned int wait_nr);
  * Completions of both paths come as a struct mcte_cqe: @user_data of the
  * request, @res its bytes or -errno, its @batch_id, and @state
  * (COMPLETED, or FAILED/TIMEOUT/CANCELED by the error for io_uring).
+ * With a busy-poll time (mcte_ring_set_busy_poll()) it spins first.
  *
  * Return: 0, -EINTR, other -errno.
  */
 int mcte_ring_wait_cqe(struct mcte_ring *ring, struct mcte_cqe **cqe);
+
+/**
+ * mcte_ring_set_busy_poll() - spin for completions before sleeping
+ * @ring: a set-up ring
+ * @usec: how long a wait of mcte_ring_submit_and_wait() or
+ *	  mcte_ring_wait_cqe() spins for its completions before it blocks;
+ *	  0 blocks at once
+ *
+ * A thread that sleeps until a request ends is woken for it: a wake-up
+ * per completion, and a sleeping CPU to wake when the transport's
+ * workers run on another. Spinning costs the waiting thread's CPU and
+ * saves both, as a verbs application busy-polling its CQ does. io_uring
+ * rings spin on the completion queue in user space, without system
+ * calls; ioctl rings call MCTE_IOC_REAP without waiting.
+ *
+ * Default: 0 for io_uring and ioctl rings, one second for SQPOLL rings
+ * (whose submissions make no system call to wait in).
+ *
+ * Return: 0, or -EINVAL when @ring is not set up.
+ */
+int mcte_ring_set_busy_poll(struct mcte_ring *ring, unsigned int usec);
 
 /**
  * mcte_ring_peek_cqe() - a completion if there is one, without waiting

@@ -7,10 +7,34 @@
 #define LIBMCTE_RING_PRIVATE_H
 
 #include <liburing.h>
+#include <time.h>
 
 #include "libmcte-private.h"
 
 #define MCTE_RING_MAX_ENTRIES	4096
+
+/* SQPOLL: spin on the CQ this long before blocking, unless told otherwise. */
+#define MCTE_SQPOLL_SPIN_NS	1000000000LL
+
+static inline void mcte_cpu_relax(void)
+{
+#if defined(__x86_64__) || defined(__i386__)
+	__builtin_ia32_pause();
+#elif defined(__aarch64__)
+	__asm__ __volatile__("yield" ::: "memory");
+#else
+	__asm__ __volatile__("" ::: "memory");
+#endif
+}
+
+/* CLOCK_MONOTONIC through the vDSO: no system call. */
+static inline long long mcte_now_ns(void)
+{
+	struct timespec ts;
+
+	clock_gettime(CLOCK_MONOTONIC, &ts);
+	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
+}
 
 /* A request in flight through io_uring: what its CQE does not carry. */
 struct mcte_ring_slot {
@@ -22,6 +46,9 @@ struct mcte_ring_slot {
 #define MCTE_SLOT_NONE		(~0U)
 
 struct mcte_ring_int {
+	/* both paths: a wait spins this long before it blocks */
+	long long busy_poll_ns;
+
 	/*
 	 * ioctl path: @sq holds the prepared requests, @cq the completions
 	 * routed to this ring; @outstanding counts those submitted (or

@@ -93,6 +93,33 @@ static bool mcte_err_is_per_request(int err)
 	return false;
 }
 
+/*
+ * Busy poll: route what the module has, without waiting, until @want
+ * completions are this ring's or the ring's busy-poll time is up; the
+ * caller then blocks for what is missing.
+ */
+static int mcte_ioctl_spin(struct mcte_ring *ring, unsigned int want)
+{
+	struct mcte_ring_int *ri = ring->ri;
+	long long deadline;
+	unsigned int have;
+	int err;
+
+	if (!ri->busy_poll_ns || !ri->outstanding)
+		return 0;
+	deadline = mcte_now_ns() + ri->busy_poll_ns;
+	for (;;) {
+		pthread_mutex_lock(&ring->m->lock);
+		have = mcte_cq_count(&ri->cq);
+		pthread_mutex_unlock(&ring->m->lock);
+		if (have >= want || mcte_now_ns() > deadline)
+			return 0;
+		err = mcte_reap(ring->m, NULL, 0);
+		if (err)
+			return err;
+	}
+}
+
 static int mcte_ioctl_submit(struct mcte_ring *ring, unsigned int wait_nr)
 {
 	struct mcte_ring_int *ri = ring->ri;
@@ -150,7 +177,9 @@ static int mcte_ioctl_submit(struct mcte_ring *ring, unsigned int wait_nr)
 	if (wait_nr > ri->outstanding)
 		wait_nr = ri->outstanding;
 	if (wait_nr) {
-		err = mcte_reap(m, &ri->cq, wait_nr);
+		err = mcte_ioctl_spin(ring, wait_nr);
+		if (!err)
+			err = mcte_reap(m, &ri->cq, wait_nr);
 		if (err)
 			return err;
 	}
@@ -182,7 +211,9 @@ static int mcte_ioctl_wait_cqe(struct mcte_ring *ring, struct mcte_cqe **cqe)
 {
 	int err;
 
-	err = mcte_reap(ring->m, &ring->ri->cq, 1);
+	err = mcte_ioctl_spin(ring, 1);
+	if (!err)
+		err = mcte_reap(ring->m, &ring->ri->cq, 1);
 	if (err)
 		return err;
 	return mcte_ioctl_peek_cqe(ring, cqe, false);
@@ -291,6 +322,15 @@ MCTE_EXPORT const char *mcte_ring_mode_name(int mode)
 		return "ioctl";
 	}
 	return "unknown";
+}
+
+MCTE_EXPORT int mcte_ring_set_busy_poll(struct mcte_ring *ring,
+				       unsigned int usec)
+{
+	if (!ring || !ring->ri)
+		return -EINVAL;
+	ring->ri->busy_poll_ns = usec * 1000LL;
+	return 0;
 }
 
 MCTE_EXPORT struct mcte_xfer_req *mcte_ring_get_sqe(struct mcte_ring *ring)

@@ -7,34 +7,11 @@
 #include <errno.h>
 #include <stdlib.h>
 #include <string.h>
-#include <time.h>
 
 #include "ring-private.h"
 
-/* SQPOLL: spin on the CQ this long before blocking in io_uring_enter(). */
-#define MCTE_SQPOLL_SPIN_NS	1000000000LL
 /* SQPOLL: the SQ thread sleeps after this long without requests. */
 #define MCTE_SQPOLL_IDLE_MS	1000
-
-static inline void mcte_cpu_relax(void)
-{
-#if defined(__x86_64__) || defined(__i386__)
-	__builtin_ia32_pause();
-#elif defined(__aarch64__)
-	__asm__ __volatile__("yield" ::: "memory");
-#else
-	__asm__ __volatile__("" ::: "memory");
-#endif
-}
-
-/* CLOCK_MONOTONIC through the vDSO: no system call. */
-static long long mcte_now_ns(void)
-{
-	struct timespec ts;
-
-	clock_gettime(CLOCK_MONOTONIC, &ts);
-	return ts.tv_sec * 1000000000LL + ts.tv_nsec;
-}
 
 int mcte_uring_init(struct mcte_ring *ring, unsigned int entries, bool sqpoll)
 {
@@ -50,6 +27,7 @@ int mcte_uring_init(struct mcte_ring *ring, unsigned int entries, bool sqpoll)
 	if (sqpoll) {
 		p.flags |= IORING_SETUP_SQPOLL;
 		p.sq_thread_idle = MCTE_SQPOLL_IDLE_MS;
+		ri->busy_poll_ns = MCTE_SQPOLL_SPIN_NS;
 	}
 	ret = io_uring_queue_init_params(entries, &ri->uring, &p);
 	if (ret < 0)
@@ -145,20 +123,27 @@ struct mcte_xfer_req *mcte_uring_get_sqe(struct mcte_ring *ring)
 	return (struct mcte_xfer_req *)sqe->cmd;
 }
 
-/* SQPOLL: wait for @wait_nr CQEs by spinning, then by blocking. */
+/*
+ * Wait for @wait_nr CQEs: spin on the CQ for the ring's busy-poll time,
+ * then block. The completions of a ring without SQPOLL are posted by task
+ * work, which the kernel runs when it interrupts the spinning thread.
+ */
 static int mcte_uring_spin(struct mcte_ring_int *ri, unsigned int wait_nr)
 {
 	struct io_uring_cqe *cqe;
-	long long deadline = 0;
+	long long deadline;
 	unsigned int spins = 0;
 
+	if (io_uring_cq_ready(&ri->uring) >= wait_nr)
+		return 0;
+	if (!ri->busy_poll_ns)
+		return io_uring_wait_cqe_nr(&ri->uring, &cqe, wait_nr);
+	deadline = mcte_now_ns() + ri->busy_poll_ns;
 	while (io_uring_cq_ready(&ri->uring) < wait_nr) {
 		mcte_cpu_relax();
 		if (++spins & 1023)
 			continue;
-		if (!deadline)
-			deadline = mcte_now_ns() + MCTE_SQPOLL_SPIN_NS;
-		else if (mcte_now_ns() > deadline)
+		if (mcte_now_ns() > deadline)
 			return io_uring_wait_cqe_nr(&ri->uring, &cqe, wait_nr);
 	}
 	return 0;
@@ -170,6 +155,7 @@ int mcte_uring_submit(struct mcte_ring *ring, unsigned int wait_nr)
 	struct mcte_xfer_req *req;
 	struct mcte_ring_slot *slot;
 	unsigned int i, nr = ri->pend_nr;
+	bool spin;
 	int ret, err;
 
 	/* what the CQEs will not say; before the SQ thread can see them */
@@ -183,24 +169,24 @@ int mcte_uring_submit(struct mcte_ring *ring, unsigned int wait_nr)
 
 	if (wait_nr > ri->slots_used)
 		wait_nr = ri->slots_used;
-	if (!wait_nr || io_uring_cq_ready(&ri->uring) >= wait_nr ||
-	    ring->mode == MCTE_RING_MODE_SQPOLL)
+	/* SQPOLL: the SQ thread submits; waiting is ours either way */
+	spin = ring->mode == MCTE_RING_MODE_SQPOLL || ri->busy_poll_ns;
+	if (!wait_nr || io_uring_cq_ready(&ri->uring) >= wait_nr || spin)
 		ret = io_uring_submit(&ri->uring);
 	else
 		ret = io_uring_submit_and_wait(&ri->uring, wait_nr);
-	if (ret < 0 || ring->mode != MCTE_RING_MODE_SQPOLL)
+	if (ret < 0)
 		return ret;
-
-	/*
-	 * liburing counts what the SQ thread has not taken yet, including
-	 * earlier calls' SQEs: say what this call handed over instead.
-	 */
-	if (wait_nr) {
+	if (wait_nr && spin) {
 		err = mcte_uring_spin(ri, wait_nr);
 		if (err < 0)
 			return err;
 	}
-	return nr;
+	/*
+	 * liburing counts what the SQ thread has not taken yet, including
+	 * earlier calls' SQEs: say what this call handed over instead.
+	 */
+	return ring->mode == MCTE_RING_MODE_SQPOLL ? (int)nr : ret;
 }
 
 /* The CQE at the head, as a struct mcte_cqe. */
@@ -242,7 +228,7 @@ int mcte_uring_wait_cqe(struct mcte_ring *ring, struct mcte_cqe **cqe)
 	struct io_uring_cqe *c;
 	int ret;
 
-	if (ring->mode == MCTE_RING_MODE_SQPOLL && ri->slots_used) {
+	if (ri->busy_poll_ns && ri->slots_used) {
 		ret = mcte_uring_spin(ri, 1);
 		if (ret < 0)
 			return ret;

@@ -14,7 +14,7 @@
 #include "libmcte.h"
 
 #define BUF		(1 << 20)
-#define THREADS		3
+#define THREADS		4
 #define ROUNDS		300
 #define QD		16
 
@@ -188,7 +188,8 @@ static void test_ring_errors(unsigned int flags, int mode)
  * FAKE_MCTE_URING: rings on io_uring, the CQE's result is 0 (see
  * fake-mcte.c); what is checked is the mapping back to the request.
  */
-static void test_uring(unsigned int flags, int mode, __s64 res)
+static void test_uring(unsigned int flags, int mode, __s64 res,
+		       long busy_poll)
 {
 	struct mcte_ring ring;
 	struct mcte_xfer_req *sqe;
@@ -203,6 +204,8 @@ static void test_uring(unsigned int flags, int mode, __s64 res)
 	      mcte_strerror(ret), mcte_ring_mode(&ring));
 	if (ret)
 		return;
+	if (busy_poll >= 0)
+		CHECK(!mcte_ring_set_busy_poll(&ring, busy_poll), "busy poll");
 	CHECK(ring.sq_entries == 4 && ring.cq_entries == 8, "uring sizes");
 	mcte_batch_alloc(m, 1000, &id);
 
@@ -266,6 +269,9 @@ static void *ring_thread(void *arg)
 	ret = mcte_ring_init(m, &ring, QD, (t & 1) && !getenv("FAKE_MCTE_URING") ?
 				0 : MCTE_RING_FORCE_IOCTL);
 	CHECK(!ret, "ring init: %s", mcte_strerror(ret));
+	/* and threads 2, 3 busy-poll */
+	if (t & 2)
+		CHECK(!mcte_ring_set_busy_poll(&ring, 1000000), "busy poll");
 	ret = mcte_batch_alloc(m, ROUNDS * QD, &id);
 	CHECK(!ret, "alloc: %s", mcte_strerror(ret));
 	for (r = 0; r < ROUNDS; r++) {
@@ -349,12 +355,19 @@ int main(void)
 	test_batch_api();
 	test_sync();
 	test_ring_errors(MCTE_RING_FORCE_IOCTL, MCTE_RING_MODE_IOCTL);
+	memset(&ring, 0, sizeof(ring));
+	CHECK(mcte_ring_set_busy_poll(&ring, 10) == -EINVAL &&
+	      mcte_ring_set_busy_poll(NULL, 10) == -EINVAL,
+	      "busy poll on a ring not set up");
 	if (mcte_has_feature(m, MCTE_FEAT_URING_CMD) == 1) {
 		/* the fake's "device" is a socket: res 0 and no bytes */
 		__s64 res = getenv("FAKE_MCTE_URING") ? 0 : 64;
 
-		test_uring(0, MCTE_RING_MODE_URING, res);
-		test_uring(MCTE_RING_SQPOLL, MCTE_RING_MODE_SQPOLL, res);
+		test_uring(0, MCTE_RING_MODE_URING, res, -1);
+		test_uring(0, MCTE_RING_MODE_URING, res, 1000000);
+		test_uring(MCTE_RING_SQPOLL, MCTE_RING_MODE_SQPOLL, res, -1);
+		/* SQPOLL without its spin: every wait blocks */
+		test_uring(MCTE_RING_SQPOLL, MCTE_RING_MODE_SQPOLL, res, 0);
 		if (!res)
 			goto threads;	/* refusals need the real module */
 		test_ring_errors(0, MCTE_RING_MODE_URING);

@@ -5,6 +5,8 @@
  * mode) with every byte checked. The kernel ABI itself is tested by the
  * raw-ioctl suites; this shows the library drives it correctly.
  */
+#include <sys/resource.h>
+
 #include "kselftest_harness.h"
 #include "libmcte.h"
 #include "mcte_xfer.h"
@@ -100,18 +102,35 @@ TEST_F(lib, sync)
 						    self->hb, SZ - 4095, 4096));
 }
 
-static void ring_pass(struct __test_metadata *_metadata,
-		      FIXTURE_DATA(lib) *self, unsigned int flags, int mode)
+/* Sleeps of this thread so far: voluntary context switches. */
+static long nr_sleeps(void)
+{
+	struct rusage ru;
+
+	getrusage(RUSAGE_THREAD, &ru);
+	return ru.ru_nvcsw;
+}
+
+/*
+ * 128 reads through a ring, every byte checked; @busy_us >= 0 sets the
+ * ring's busy-poll time. Return: how often the waits slept.
+ */
+static long ring_pass(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(lib) *self, unsigned int flags, int mode,
+		      long busy_us)
 {
 	struct mcte_ring ring;
 	struct mcte_cqe *cqe;
 	bool seen[128] = { false };
+	long sleeps = 0, s0;
 	__u32 id;
 	int i, ret;
 
 	ret = mcte_ring_init(self->m, &ring, 64, flags);
 	ASSERT_EQ(0, ret) TH_LOG("%s", mcte_strerror(ret));
 	EXPECT_EQ(mode, mcte_ring_mode(&ring));
+	if (busy_us >= 0)
+		ASSERT_EQ(0, mcte_ring_set_busy_poll(&ring, busy_us));
 	ASSERT_EQ(0, mcte_batch_alloc(self->m, 128, &id));
 	for (i = 0; i < 128; i++) {
 		struct mcte_xfer_req *r = mcte_ring_get_sqe(&ring);
@@ -124,7 +143,9 @@ static void ring_pass(struct __test_metadata *_metadata,
 		mcte_prep_read(r, id, self->ha, i * 16384, self->hb,
 			       i * 16384 + 5, 16000, 1000 + i);
 		if (i == 63 || i == 127) {
+			s0 = nr_sleeps();
 			ASSERT_LT(0, mcte_ring_submit_and_wait(&ring, 32));
+			sleeps += nr_sleeps() - s0;
 			/* Take what is there, leave room for the rest. */
 			while (!mcte_ring_peek_cqe(&ring, &cqe)) {
 				ASSERT_GT(128, cqe->user_data - 1000);
@@ -140,7 +161,9 @@ static void ring_pass(struct __test_metadata *_metadata,
 			;
 		if (i == 128)
 			break;
+		s0 = nr_sleeps();
 		ASSERT_EQ(0, mcte_ring_wait_cqe(&ring, &cqe));
+		sleeps += nr_sleeps() - s0;
 		ASSERT_GT(128, cqe->user_data - 1000);
 		EXPECT_EQ(16000, cqe->res);
 		seen[cqe->user_data - 1000] = true;
@@ -151,19 +174,114 @@ static void ring_pass(struct __test_metadata *_metadata,
 				    self->b + i * 16384 + 5, 16000));
 	mcte_ring_exit(&ring);
 	EXPECT_EQ(0, mcte_batch_free(self->m, id));
+	return sleeps;
 }
 
 TEST_F(lib, rings)
 {
 	ASSERT_EQ(0, mcte_seg_open(self->m, self->name, MCTE_ACCESS_READ,
 				   &self->hb, NULL));
-	ring_pass(_metadata, self, MCTE_RING_FORCE_IOCTL, MCTE_RING_MODE_IOCTL);
+	ring_pass(_metadata, self, MCTE_RING_FORCE_IOCTL, MCTE_RING_MODE_IOCTL,
+		  -1);
 	if (mcte_has_feature(self->m, MCTE_FEAT_URING_CMD) != 1)
 		SKIP(return, "module lacks MCTE_FEAT_URING_CMD");
 	mx_fill_rand(self->b, SZ, &(struct mx_rng){ 9 });
-	ring_pass(_metadata, self, 0, MCTE_RING_MODE_URING);
+	ring_pass(_metadata, self, 0, MCTE_RING_MODE_URING, -1);
 	mx_fill_rand(self->b, SZ, &(struct mx_rng){ 10 });
-	ring_pass(_metadata, self, MCTE_RING_SQPOLL, MCTE_RING_MODE_SQPOLL);
+	ring_pass(_metadata, self, MCTE_RING_SQPOLL, MCTE_RING_MODE_SQPOLL, -1);
+}
+
+/*
+ * @rounds reads of the whole of B, one at a time, each waited for and
+ * checked. Return: how often the waits slept, or -1.
+ */
+static long big_reads(struct __test_metadata *_metadata,
+		      FIXTURE_DATA(lib) *self, unsigned int flags,
+		      long busy_us, int rounds)
+{
+	struct mcte_xfer_req *r;
+	struct mcte_ring ring;
+	struct mcte_cqe *cqe;
+	long sleeps = 0, s0;
+	int i, ret;
+	__u32 id;
+
+	ret = mcte_ring_init(self->m, &ring, 4, flags);
+	EXPECT_EQ(0, ret) TH_LOG("%s", mcte_strerror(ret));
+	if (ret)
+		return -1;
+	EXPECT_EQ(0, mcte_ring_set_busy_poll(&ring, busy_us));
+	EXPECT_EQ(0, mcte_batch_alloc(self->m, rounds, &id));
+	for (i = 0; i < rounds; i++) {
+		mx_fill_rand(self->b, SZ, &(struct mx_rng){ 20 + i });
+		r = mcte_ring_get_sqe(&ring);
+		if (!r)
+			break;
+		mcte_prep_read(r, id, self->ha, 0, self->hb, 0, SZ, i);
+		s0 = nr_sleeps();
+		ret = mcte_ring_submit_and_wait(&ring, 1);
+		if (ret == 1)
+			ret = mcte_ring_wait_cqe(&ring, &cqe);
+		sleeps += nr_sleeps() - s0;
+		EXPECT_EQ(0, ret) TH_LOG("%s", mcte_strerror(ret));
+		if (ret)
+			break;
+		EXPECT_EQ(SZ, cqe->res);
+		EXPECT_EQ(i, cqe->user_data);
+		mcte_ring_cqe_seen(&ring, cqe);
+		EXPECT_EQ(0, memcmp(self->a, self->b, SZ));
+	}
+	mcte_ring_exit(&ring);
+	EXPECT_EQ(0, mcte_batch_free(self->m, id));
+	return i == rounds ? sleeps : -1;
+}
+
+/*
+ * A busy-polling ring gets the same completions without sleeping for
+ * them: its waits spin (io_uring: on the CQ, the kernel interrupting the
+ * thread to post CQEs; ioctl: MCTE_IOC_REAP without waiting). The same
+ * reads through an io_uring ring that does not busy-poll show that they
+ * take long enough to sleep for; through the ioctls they do not (the
+ * submitting thread copies too), so there only the bytes are checked.
+ */
+TEST_F(lib, rings_busy_poll)
+{
+	static const struct {
+		unsigned int flags;
+		int mode;
+		const char *name;
+	} kinds[] = {
+		{ MCTE_RING_FORCE_IOCTL, MCTE_RING_MODE_IOCTL, "ioctl" },
+		{ 0, MCTE_RING_MODE_URING, "io_uring" },
+		{ MCTE_RING_SQPOLL, MCTE_RING_MODE_SQPOLL, "sqpoll" },
+	};
+	const int rounds = 16;
+	long busy, sleepy;
+	unsigned int k;
+
+	ASSERT_EQ(0, mcte_seg_open(self->m, self->name, MCTE_ACCESS_READ,
+				   &self->hb, NULL));
+	ring_pass(_metadata, self, MCTE_RING_FORCE_IOCTL, MCTE_RING_MODE_IOCTL,
+		  30000000);
+	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
+		if (kinds[k].mode != MCTE_RING_MODE_IOCTL &&
+		    mcte_has_feature(self->m, MCTE_FEAT_URING_CMD) != 1)
+			SKIP(return, "module lacks MCTE_FEAT_URING_CMD");
+		if (kinds[k].mode != MCTE_RING_MODE_SQPOLL)
+			ring_pass(_metadata, self, kinds[k].flags, kinds[k].mode,
+				  30000000);
+		sleepy = big_reads(_metadata, self, kinds[k].flags, 0, rounds);
+		busy = big_reads(_metadata, self, kinds[k].flags, 30000000,
+				 rounds);
+		ASSERT_LE(0, sleepy);
+		ASSERT_LE(0, busy);
+		TH_LOG("%s: %d reads of %d KiB slept %ld times, busy-polling %ld",
+		       kinds[k].name, rounds, SZ >> 10, sleepy, busy);
+		if (kinds[k].mode == MCTE_RING_MODE_IOCTL)
+			continue;
+		EXPECT_LE(rounds / 2, sleepy);
+		EXPECT_GE(1, busy);
+	}
 }
 
 TEST_HARNESS_MAIN
