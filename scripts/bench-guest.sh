@@ -23,9 +23,12 @@
 #   the same blocks and batches, alternating, never at once; before them
 #   the RC QPs the engine holds per node with one and with two client
 #   processes. bench/README.md explains the method.
+#   mcte-bench busy-polls its completion queue as perftest does; it is
+#   also measured sleeping in io_uring_enter() until completions come.
 #   {"bench":"rdma","kernel":"...","mtu":4096,"results":[{"op":..,
 #    "block":..,"batch":..,"mcte_MiBps":..,"ref":"ib_write_bw",
-#    "ref_MiBps":..,"ratio":..,"mcte_msgps":..,"ref_msgps":..}],
+#    "ref_MiBps":..,"ratio":..,"mcte_msgps":..,"ref_msgps":..,
+#    "mcte_sleep_MiBps":..,"sleep_ratio":..}],
 #    "qps_per_node":{"one_process":..,"two_processes":..}}
 #
 # BENCH_DURATION: seconds per measurement (default 3; whole seconds for rdma).
@@ -33,6 +36,8 @@
 # BENCH_ROUNDS: rounds of the whole set, best round of each side counts (2)
 # BENCH_RDMA_SUBMIT: inflight (default: keep `batch` requests in flight, as
 #   perftest does) or batch (a batch at a time, waiting for all of it)
+# BENCH_RDMA_WAIT: both (default: mcte-bench busy-polling, and sleeping),
+#   poll or sleep (only that)
 # BENCH_REF_ONLY=1: when mcte cannot transfer to the peer, still measure
 #   perftest (mcte's columns are null) instead of failing at once
 set -eu
@@ -321,32 +326,34 @@ rdma_mcte_setup()
 	fi
 }
 
-# mcte_run OP BLOCK BATCH ROUND: mcte-bench against the peer's segment;
-# appends its JSON, with the round and the bytes that crossed the veth,
-# to $tmp/mcte.json.
+# mcte_run OP BLOCK BATCH ROUND WAIT: mcte-bench against the peer's
+# segment, busy-polling (WAIT poll: spinning up to a second per wait) or
+# sleeping (sleep) for completions; appends its JSON, with the round, the
+# wait and the bytes that crossed the veth, to $tmp/mcte.json.
 mcte_run()
 {
-	local op=$1 block=$2 batch=$3 round=$4 w0 w1 r0 r1 rc=0
+	local op=$1 block=$2 batch=$3 round=$4 wait=$5 w0 w1 r0 r1 rc=0 busy=0
 
+	[ "$wait" = sleep ] || busy=1000000
 	w0=$(wire_bytes)
 	r0=$(rxe_retries)
 	timeout -k 10 $((dur + 90)) "$bin" --json --mode "$rdma_mode" \
 		--segment "$rdma_target" --operation "$op" --block-size "$block" \
 		--batch-size "$batch" ${rdma_submit_opt:+"$rdma_submit_opt"} --warmup 1 \
-		--duration "$dur" --buffer-size "$rdma_buf" > "$tmp/run.json" \
-		2> "$tmp/run.err" || rc=$?
+		--busy-poll "$busy" --duration "$dur" --buffer-size "$rdma_buf" \
+		> "$tmp/run.json" 2> "$tmp/run.err" || rc=$?
 	w1=$(wire_bytes)
 	r1=$(rxe_retries)
 	if [ "$rc" -ne 0 ]; then
-		echo "bench-guest: mcte-bench $op $block B batch $batch failed (exit $rc$([ "$rc" != 124 ] || echo ", timed out")):" >&2
+		echo "bench-guest: mcte-bench $op $block B batch $batch ($wait) failed (exit $rc$([ "$rc" != 124 ] || echo ", timed out")):" >&2
 		cat "$tmp/run.err" >&2
 		return 1
 	fi
 	jq -c --argjson round "$round" --argjson wire $((w1 - w0)) \
-		--argjson retries $((r1 - r0)) \
-		'. + {round: $round, wire: $wire, retries: $retries,
+		--argjson retries $((r1 - r0)) --arg wait "$wait" \
+		'. + {round: $round, wait: $wait, wire: $wire, retries: $retries,
 		      msgps: (.requests / .duration_s)}' "$tmp/run.json" >> "$tmp/mcte.json"
-	tail -n 1 "$tmp/mcte.json" | jq -r '"round \(.round) \(.op) \(.block) B batch \(.batch): mcte \(.MiBps) MiB/s, \(.msgps | round) msg/s, wire/payload \(.wire / (.bytes + 1) * 100 | round / 100), rxe retries \(.retries)"'
+	tail -n 1 "$tmp/mcte.json" | jq -r '"round \(.round) \(.op) \(.block) B batch \(.batch): mcte (\(.wait)) \(.MiBps) MiB/s, \(.msgps | round) msg/s, wire/payload \(.wire / (.bytes + 1) * 100 | round / 100), rxe retries \(.retries)"'
 }
 
 # ref_run OP BLOCK BATCH ROUND: perftest's ib_OP_bw, server on node B's
@@ -407,6 +414,7 @@ bench_rdma()
 {
 	local rounds=${BENCH_ROUNDS:-2} ref_only=${BENCH_REF_ONLY:-0}
 	local submit=${BENCH_RDMA_SUBMIT:-inflight} mtu r op block batch
+	local waits=${BENCH_RDMA_WAIT:-both} w
 	local status=0 q0 q1 q2 qa per1 per2 method t
 	local a0 p0 k0 a1 p1 k1 a2 p2 k2 aa pa ka
 
@@ -418,6 +426,11 @@ bench_rdma()
 	inflight) rdma_submit_opt=--inflight ;;
 	batch)	rdma_submit_opt= ;;
 	*)	echo "bench-guest: BENCH_RDMA_SUBMIT is inflight or batch" >&2; exit 1 ;;
+	esac
+	case $waits in
+	both)	waits="poll sleep" ;;
+	poll|sleep) ;;
+	*)	echo "bench-guest: BENCH_RDMA_WAIT is both, poll or sleep" >&2; exit 1 ;;
 	esac
 	for t in ib_write_bw ib_read_bw rdma jq; do
 		command -v "$t" > /dev/null ||
@@ -483,11 +496,15 @@ bench_rdma()
 					if [ -n "$mcte_err" ]; then
 						ref_run "$op" "$block" "$batch" "$r" || exit 1
 					elif [ $((r % 2)) = 1 ]; then
-						mcte_run "$op" "$block" "$batch" "$r" || exit 1
+						for w in $waits; do
+							mcte_run "$op" "$block" "$batch" "$r" "$w" || exit 1
+						done
 						ref_run "$op" "$block" "$batch" "$r" || exit 1
 					else
 						ref_run "$op" "$block" "$batch" "$r" || exit 1
-						mcte_run "$op" "$block" "$batch" "$r" || exit 1
+						for w in $(echo $waits | tr ' ' '\n' | tac); do
+							mcte_run "$op" "$block" "$batch" "$r" "$w" || exit 1
+						done
 					fi
 				done
 			done
@@ -502,28 +519,36 @@ bench_rdma()
 			.block == $c.block and .batch == $c.batch)) |
 			if length > 0 then max_by(.MiBps) else null end;
 		def r3: . * 1000 | round / 1000;
+		def ratio($x; $y): if $x and $y and $y.MiBps > 0 then $x.MiBps / $y.MiBps | r3 else null end;
+		($m | map(select(.wait == "poll"))) as $mp |
+		($m | map(select(.wait == "sleep"))) as $ms |
 		[("write", "read") as $op | (4096, 65536, 1048576) as $block |
 		 (1, 128) as $batch | {op: $op, block: $block, batch: $batch}] |
-		map(. as $c | best($m; $c) as $x | best($f; $c) as $y |
+		map(. as $c | best($mp; $c) as $x | best($f; $c) as $y |
+		    best($ms; $c) as $z |
 		    {op, block, batch,
 		     mcte_MiBps: $x.MiBps, ref: "ib_\(.op)_bw",
 		     ref_MiBps: $y.MiBps,
-		     ratio: (if $x and $y and $y.MiBps > 0 then $x.MiBps / $y.MiBps | r3 else null end),
+		     ratio: ratio($x; $y),
 		     mcte_msgps: (if $x then $x.msgps * 10 | round / 10 else null end),
 		     ref_msgps: (if $y then $y.msgps * 10 | round / 10 else null end),
-		     mcte_wire: (if $x then $x.wire / ($x.bytes + 1) else null end),
+		     mcte_sleep_MiBps: $z.MiBps,
+		     sleep_ratio: ratio($z; $y),
+		     mcte_wire: ([$x, $z] | map(select(.)) | map(.wire / (.bytes + 1)) | min),
 		     ref_wire: (if $y then $y.wire / ($y.bytes + 1) else null end)})
 	' > "$tmp/results.json"
 
 	echo
-	printf '%-5s %8s %5s  %10s  %-11s %10s  %6s  %10s  %10s  %s\n' op block batch \
-		"mcte MiB/s" ref "ref MiB/s" ratio "mcte msg/s" "ref msg/s" target
+	printf '%-5s %8s %5s  %10s  %-11s %10s  %6s  %10s  %10s  %10s %6s  %s\n' op block batch \
+		"mcte MiB/s" ref "ref MiB/s" ratio "mcte msg/s" "ref msg/s" \
+		"sleep MiB/s" ratio target
 	jq -r '.[] | [.op, .block, .batch, (.mcte_MiBps // "-"), .ref, .ref_MiBps,
 		      (.ratio // "-"), (.mcte_msgps // "-"), .ref_msgps,
+		      (.mcte_sleep_MiBps // "-"), (.sleep_ratio // "-"),
 		      (if .batch == 128 and .block >= 65536 then 0.9
 		       elif .batch == 128 and .block == 4096 then 0.8
 		       else "" end)] | @tsv' "$tmp/results.json" |
-	while IFS=$'\t' read -r op block batch mib ref rmib ratio mps rmps target; do
+	while IFS=$'\t' read -r op block batch mib ref rmib ratio mps rmps smib sratio target; do
 		if [ -z "$target" ]; then
 			t=
 		elif [ "$ratio" = - ]; then
@@ -533,10 +558,11 @@ bench_rdma()
 		else
 			t=">=$target MISS"
 		fi
-		printf '%-5s %8s %5s  %10s  %-11s %10.1f  %6s  %10s  %10.1f  %s\n' "$op" \
-			"$block" "$batch" "$mib" "$ref" "$rmib" "$ratio" "$mps" "$rmps" "$t"
+		printf '%-5s %8s %5s  %10s  %-11s %10.1f  %6s  %10s  %10.1f  %10s %6s  %s\n' "$op" \
+			"$block" "$batch" "$mib" "$ref" "$rmib" "$ratio" "$mps" "$rmps" \
+			"$smib" "$sratio" "$t"
 	done
-	echo "best of $rounds rounds of ${dur} s each side (perftest: -D $((dur + 2)) -f 1; mcte-bench: --warmup 1 --duration $dur, $submit, $rdma_mode); ratio = mcte / perftest, the same for MiB/s and msg/s"
+	echo "best of $rounds rounds of ${dur} s each side (perftest: -D $((dur + 2)) -f 1, busy-polling its CQ; mcte-bench: --warmup 1 --duration $dur, $submit, $rdma_mode, busy-polling its CQ for up to 1 s per wait (--busy-poll 1000000); \"sleep\": mcte-bench sleeping in the kernel until completions come (--busy-poll 0)); ratio = mcte / perftest, the same for MiB/s and msg/s"
 	jq -rn --slurpfile m "$tmp/mcte.json" --slurpfile f "$tmp/ref.json" '
 		"rxe retransmissions (completer_retry_err) over all runs: mcte \($m | map(.retries) | add // 0), perftest \($f | map(.retries) | add // 0)"'
 	if [ -z "$mcte_err" ]; then

@@ -11,7 +11,8 @@
 #	scripts/bench.sh rdma		mcte to a peer over soft-RoCE, vs perftest
 #
 # Environment, passed on to scripts/bench-guest.sh (see there):
-# BENCH_DURATION, and for rdma BENCH_ROUNDS, BENCH_RDMA_SUBMIT, BENCH_REF_ONLY.
+# BENCH_DURATION, and for rdma BENCH_ROUNDS, BENCH_RDMA_SUBMIT,
+# BENCH_RDMA_WAIT, BENCH_REF_ONLY.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -19,7 +20,7 @@ cd "$top"
 bench=${1:-local}
 case $bench in
 local)	timeout=420 ;;
-rdma)	timeout=900 ;;	# about 6 minutes with the default 2 rounds
+rdma)	timeout=1200 ;;	# about 8 minutes with the default 2 rounds
 *)	echo "bench: unknown benchmark \"$bench\" (known: local, rdma)" >&2; exit 1 ;;
 esac
 
@@ -48,5 +49,6 @@ scripts/vm-run --kernel "$kver" --timeout "$timeout" --mem 2048 --tag "bench-$be
 	--env "BENCH_DURATION=${BENCH_DURATION:-}" \
 	--env "BENCH_ROUNDS=${BENCH_ROUNDS:-}" \
 	--env "BENCH_RDMA_SUBMIT=${BENCH_RDMA_SUBMIT:-}" \
+	--env "BENCH_RDMA_WAIT=${BENCH_RDMA_WAIT:-}" \
 	--env "BENCH_REF_ONLY=${BENCH_REF_ONLY:-}" \
 	-- scripts/bench-guest.sh "$bench" | tee "$log"
