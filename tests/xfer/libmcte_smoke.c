@@ -261,8 +261,6 @@ TEST_F(lib, rings_busy_poll)
 
 	ASSERT_EQ(0, mcte_seg_open(self->m, self->name, MCTE_ACCESS_READ,
 				   &self->hb, NULL));
-	ring_pass(_metadata, self, MCTE_RING_FORCE_IOCTL, MCTE_RING_MODE_IOCTL,
-		  30000000);
 	for (k = 0; k < ARRAY_SIZE(kinds); k++) {
 		if (kinds[k].mode != MCTE_RING_MODE_IOCTL &&
 		    mcte_has_feature(self->m, MCTE_FEAT_URING_CMD) != 1)
