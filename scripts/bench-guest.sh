@@ -414,7 +414,7 @@ bench_rdma()
 {
 	local rounds=${BENCH_ROUNDS:-2} ref_only=${BENCH_REF_ONLY:-0}
 	local submit=${BENCH_RDMA_SUBMIT:-inflight} mtu r op block batch
-	local waits=${BENCH_RDMA_WAIT:-both} w
+	local waits=${BENCH_RDMA_WAIT:-both} waits_back w
 	local status=0 q0 q1 q2 qa per1 per2 method t
 	local a0 p0 k0 a1 p1 k1 a2 p2 k2 aa pa ka
 
@@ -428,8 +428,8 @@ bench_rdma()
 	*)	echo "bench-guest: BENCH_RDMA_SUBMIT is inflight or batch" >&2; exit 1 ;;
 	esac
 	case $waits in
-	both)	waits="poll sleep" ;;
-	poll|sleep) ;;
+	both)	waits="poll sleep"; waits_back="sleep poll" ;;
+	poll|sleep) waits_back=$waits ;;
 	*)	echo "bench-guest: BENCH_RDMA_WAIT is both, poll or sleep" >&2; exit 1 ;;
 	esac
 	for t in ib_write_bw ib_read_bw rdma jq; do
@@ -502,7 +502,7 @@ bench_rdma()
 						ref_run "$op" "$block" "$batch" "$r" || exit 1
 					else
 						ref_run "$op" "$block" "$batch" "$r" || exit 1
-						for w in $(echo $waits | tr ' ' '\n' | tac); do
+						for w in $waits_back; do
 							mcte_run "$op" "$block" "$batch" "$r" "$w" || exit 1
 						done
 					fi

@@ -113,16 +113,15 @@ static long nr_sleeps(void)
 
 /*
  * 128 reads through a ring, every byte checked; @busy_us >= 0 sets the
- * ring's busy-poll time. Return: how often the waits slept.
+ * ring's busy-poll time.
  */
-static long ring_pass(struct __test_metadata *_metadata,
+static void ring_pass(struct __test_metadata *_metadata,
 		      FIXTURE_DATA(lib) *self, unsigned int flags, int mode,
 		      long busy_us)
 {
 	struct mcte_ring ring;
 	struct mcte_cqe *cqe;
 	bool seen[128] = { false };
-	long sleeps = 0, s0;
 	__u32 id;
 	int i, ret;
 
@@ -143,9 +142,7 @@ static long ring_pass(struct __test_metadata *_metadata,
 		mcte_prep_read(r, id, self->ha, i * 16384, self->hb,
 			       i * 16384 + 5, 16000, 1000 + i);
 		if (i == 63 || i == 127) {
-			s0 = nr_sleeps();
 			ASSERT_LT(0, mcte_ring_submit_and_wait(&ring, 32));
-			sleeps += nr_sleeps() - s0;
 			/* Take what is there, leave room for the rest. */
 			while (!mcte_ring_peek_cqe(&ring, &cqe)) {
 				ASSERT_GT(128, cqe->user_data - 1000);
@@ -161,9 +158,7 @@ static long ring_pass(struct __test_metadata *_metadata,
 			;
 		if (i == 128)
 			break;
-		s0 = nr_sleeps();
 		ASSERT_EQ(0, mcte_ring_wait_cqe(&ring, &cqe));
-		sleeps += nr_sleeps() - s0;
 		ASSERT_GT(128, cqe->user_data - 1000);
 		EXPECT_EQ(16000, cqe->res);
 		seen[cqe->user_data - 1000] = true;
@@ -174,7 +169,6 @@ static long ring_pass(struct __test_metadata *_metadata,
 				    self->b + i * 16384 + 5, 16000));
 	mcte_ring_exit(&ring);
 	EXPECT_EQ(0, mcte_batch_free(self->m, id));
-	return sleeps;
 }
 
 TEST_F(lib, rings)
