@@ -23,12 +23,13 @@
 #   the same blocks and batches, alternating, never at once; before them
 #   the RC QPs the engine holds per node with one and with two client
 #   processes. bench/README.md explains the method.
-#   mcte-bench busy-polls its completion queue as perftest does; it is
-#   also measured sleeping in io_uring_enter() until completions come.
-#   {"bench":"rdma","kernel":"...","mtu":4096,"results":[{"op":..,
-#    "block":..,"batch":..,"mcte_MiBps":..,"ref":"ib_write_bw",
+#   mcte-bench waits for completions as libmcte does by default, asleep
+#   in io_uring_enter(); it is also measured busy-polling its completion
+#   queue as perftest does (the poll columns).
+#   {"bench":"rdma","kernel":"...","mtu":4096,"idle":"poll","results":[{
+#    "op":..,"block":..,"batch":..,"mcte_MiBps":..,"ref":"ib_write_bw",
 #    "ref_MiBps":..,"ratio":..,"mcte_msgps":..,"ref_msgps":..,
-#    "mcte_sleep_MiBps":..,"sleep_ratio":..}],
+#    "mcte_poll_MiBps":..,"poll_ratio":..}],
 #    "qps_per_node":{"one_process":..,"two_processes":..}}
 #
 # BENCH_DURATION: seconds per measurement (default 3; whole seconds for rdma).
@@ -36,8 +37,8 @@
 # BENCH_ROUNDS: rounds of the whole set, best round of each side counts (2)
 # BENCH_RDMA_SUBMIT: inflight (default: keep `batch` requests in flight, as
 #   perftest does) or batch (a batch at a time, waiting for all of it)
-# BENCH_RDMA_WAIT: both (default: mcte-bench busy-polling, and sleeping),
-#   poll or sleep (only that)
+# BENCH_RDMA_WAIT: both (default: mcte-bench sleeping, and busy-polling),
+#   sleep or poll (only that)
 # BENCH_REF_ONLY=1: when mcte cannot transfer to the peer, still measure
 #   perftest (mcte's columns are null) instead of failing at once
 set -eu
@@ -414,7 +415,7 @@ bench_rdma()
 {
 	local rounds=${BENCH_ROUNDS:-2} ref_only=${BENCH_REF_ONLY:-0}
 	local submit=${BENCH_RDMA_SUBMIT:-inflight} mtu r op block batch
-	local waits=${BENCH_RDMA_WAIT:-both} waits_back w
+	local waits=${BENCH_RDMA_WAIT:-both} waits_back w idle=halt
 	local status=0 q0 q1 q2 qa per1 per2 method t
 	local a0 p0 k0 a1 p1 k1 a2 p2 k2 aa pa ka
 
@@ -428,9 +429,13 @@ bench_rdma()
 	*)	echo "bench-guest: BENCH_RDMA_SUBMIT is inflight or batch" >&2; exit 1 ;;
 	esac
 	case $waits in
-	both)	waits="poll sleep"; waits_back="sleep poll" ;;
+	both)	waits="sleep poll"; waits_back="poll sleep" ;;
 	poll|sleep) waits_back=$waits ;;
 	*)	echo "bench-guest: BENCH_RDMA_WAIT is both, poll or sleep" >&2; exit 1 ;;
+	esac
+	# scripts/bench.sh boots the guest with idle=poll unless BENCH_IDLE=halt
+	case " $(cat /proc/cmdline) " in
+	*" idle=poll "*) idle=poll ;;
 	esac
 	for t in ib_write_bw ib_read_bw rdma jq; do
 		command -v "$t" > /dev/null ||
@@ -524,16 +529,16 @@ bench_rdma()
 		($m | map(select(.wait == "sleep"))) as $ms |
 		[("write", "read") as $op | (4096, 65536, 1048576) as $block |
 		 (1, 128) as $batch | {op: $op, block: $block, batch: $batch}] |
-		map(. as $c | best($mp; $c) as $x | best($f; $c) as $y |
-		    best($ms; $c) as $z |
+		map(. as $c | best($ms; $c) as $x | best($f; $c) as $y |
+		    best($mp; $c) as $z |
 		    {op, block, batch,
 		     mcte_MiBps: $x.MiBps, ref: "ib_\(.op)_bw",
 		     ref_MiBps: $y.MiBps,
 		     ratio: ratio($x; $y),
 		     mcte_msgps: (if $x then $x.msgps * 10 | round / 10 else null end),
 		     ref_msgps: (if $y then $y.msgps * 10 | round / 10 else null end),
-		     mcte_sleep_MiBps: $z.MiBps,
-		     sleep_ratio: ratio($z; $y),
+		     mcte_poll_MiBps: $z.MiBps,
+		     poll_ratio: ratio($z; $y),
 		     mcte_wire: ([$x, $z] | map(select(.)) | map(.wire / (.bytes + 1)) | min),
 		     ref_wire: (if $y then $y.wire / ($y.bytes + 1) else null end)})
 	' > "$tmp/results.json"
@@ -541,14 +546,14 @@ bench_rdma()
 	echo
 	printf '%-5s %8s %5s  %10s  %-11s %10s  %6s  %10s  %10s  %10s %6s  %s\n' op block batch \
 		"mcte MiB/s" ref "ref MiB/s" ratio "mcte msg/s" "ref msg/s" \
-		"sleep MiB/s" ratio target
+		"poll MiB/s" ratio target
 	jq -r '.[] | [.op, .block, .batch, (.mcte_MiBps // "-"), .ref, .ref_MiBps,
 		      (.ratio // "-"), (.mcte_msgps // "-"), .ref_msgps,
-		      (.mcte_sleep_MiBps // "-"), (.sleep_ratio // "-"),
+		      (.mcte_poll_MiBps // "-"), (.poll_ratio // "-"),
 		      (if .batch == 128 and .block >= 65536 then 0.9
 		       elif .batch == 128 and .block == 4096 then 0.8
 		       else "" end)] | @tsv' "$tmp/results.json" |
-	while IFS=$'\t' read -r op block batch mib ref rmib ratio mps rmps smib sratio target; do
+	while IFS=$'\t' read -r op block batch mib ref rmib ratio mps rmps pmib pratio target; do
 		if [ -z "$target" ]; then
 			t=
 		elif [ "$ratio" = - ]; then
@@ -560,9 +565,10 @@ bench_rdma()
 		fi
 		printf '%-5s %8s %5s  %10s  %-11s %10.1f  %6s  %10s  %10.1f  %10s %6s  %s\n' "$op" \
 			"$block" "$batch" "$mib" "$ref" "$rmib" "$ratio" "$mps" "$rmps" \
-			"$smib" "$sratio" "$t"
+			"$pmib" "$pratio" "$t"
 	done
-	echo "best of $rounds rounds of ${dur} s each side (perftest: -D $((dur + 2)) -f 1, busy-polling its CQ; mcte-bench: --warmup 1 --duration $dur, $submit, $rdma_mode, busy-polling its CQ for up to 1 s per wait (--busy-poll 1000000); \"sleep\": mcte-bench sleeping in the kernel until completions come (--busy-poll 0)); ratio = mcte / perftest, the same for MiB/s and msg/s"
+	echo "best of $rounds rounds of ${dur} s each side (perftest: -D $((dur + 2)) -f 1, busy-polling its CQ; mcte-bench: --warmup 1 --duration $dur, $submit, $rdma_mode, sleeping in the kernel until completions come (--busy-poll 0, libmcte's default); \"poll\": mcte-bench busy-polling its CQ for up to 1 s per wait (--busy-poll 1000000)); ratio = mcte / perftest, the same for MiB/s and msg/s"
+	echo "idle vCPUs: $idle ($([ "$idle" = poll ] && echo "idle=poll: they spin, as on a host tuned for RDMA, and a wake-up costs no halt" || echo "they halt, and under TCG waking one costs about 60 us"); BENCH_IDLE, bench/README.md)"
 	jq -rn --slurpfile m "$tmp/mcte.json" --slurpfile f "$tmp/ref.json" '
 		"rxe retransmissions (completer_retry_err) over all runs: mcte \($m | map(.retries) | add // 0), perftest \($f | map(.retries) | add // 0)"'
 	if [ -z "$mcte_err" ]; then
@@ -599,9 +605,9 @@ bench_rdma()
 	echo
 
 	jq -cn --arg kernel "$(uname -r)" --argjson mtu "${mtu:-null}" \
-		--slurpfile res "$tmp/results.json" \
+		--arg idle "$idle" --slurpfile res "$tmp/results.json" \
 		--argjson q1 "$per1" --argjson q2 "$per2" '
-		{bench: "rdma", kernel: $kernel, mtu: $mtu,
+		{bench: "rdma", kernel: $kernel, mtu: $mtu, idle: $idle,
 		 results: [$res[0][] | del(.mcte_wire, .ref_wire)],
 		 qps_per_node: {one_process: $q1, two_processes: $q2}}'
 	return $status

@@ -13,6 +13,10 @@
 # Environment, passed on to scripts/bench-guest.sh (see there):
 # BENCH_DURATION, and for rdma BENCH_ROUNDS, BENCH_RDMA_SUBMIT,
 # BENCH_RDMA_WAIT, BENCH_REF_ONLY.
+# BENCH_IDLE (rdma): poll (default: the guest boots with idle=poll, its
+# idle vCPUs spin rather than halt) or halt (the kernel's default). Under
+# TCG waking a halted vCPU costs about 60 us, and soft-RoCE on 6.12 hands
+# every packet's work between vCPUs: see "Idle vCPUs" in bench/README.md.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -36,6 +40,15 @@ if [ "$bench" = rdma ]; then
 	done
 fi
 
+append=()
+if [ "$bench" = rdma ]; then
+	case ${BENCH_IDLE:-poll} in
+	poll)	append=(--append idle=poll) ;;
+	halt)	;;
+	*)	echo "bench: BENCH_IDLE is poll or halt" >&2; exit 1 ;;
+	esac
+fi
+
 mkdir -p build/bench
 log=build/bench/$bench-$kver-$(date +%Y%m%d-%H%M%S).txt
 # Two vCPUs as in every guest; nothing else should run meanwhile: under
@@ -45,7 +58,7 @@ if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
 	echo "bench: the host's load average is $load: other work slows the guest; trust only the ratios, or run again on a quiet host" >&2
 fi
 set -o pipefail
-scripts/vm-run --kernel "$kver" --timeout "$timeout" --mem 2048 --tag "bench-$bench" \
+scripts/vm-run --kernel "$kver" --timeout "$timeout" --mem 2048 --tag "bench-$bench" "${append[@]}" \
 	--env "BENCH_DURATION=${BENCH_DURATION:-}" \
 	--env "BENCH_ROUNDS=${BENCH_ROUNDS:-}" \
 	--env "BENCH_RDMA_SUBMIT=${BENCH_RDMA_SUBMIT:-}" \
