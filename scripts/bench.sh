@@ -16,7 +16,7 @@
 # BENCH_IDLE (rdma): poll (default: the guest boots with idle=poll, its
 # idle vCPUs spin rather than halt) or halt (the kernel's default). Under
 # TCG waking a halted vCPU costs about 60 us, and soft-RoCE on 6.12 hands
-# every packet's work between vCPUs: see "Idle vCPUs" in bench/README.md.
+# its work between vCPUs: see "Idle vCPUs" in bench/README.md.
 set -eu
 top=$(cd "$(dirname "$0")/.." && pwd)
 cd "$top"
@@ -33,13 +33,6 @@ kver=$(scripts/kvers.sh "$series" | tail -n 1)
 [ -n "$kver" ] || { echo "bench: kernel $series not installed (make setup)" >&2; exit 1; }
 [ -f "build/$kver/kmod/mcte.ko" ] || { echo "bench: build/$kver/kmod/mcte.ko missing (make modules)" >&2; exit 1; }
 [ -x bench/mcte-bench ] || { echo "bench: bench/mcte-bench missing (make bench-build)" >&2; exit 1; }
-if [ "$bench" = rdma ]; then
-	for t in ib_write_bw ib_read_bw rdma; do
-		command -v "$t" > /dev/null ||
-			{ echo "bench: $t missing (make setup installs perftest and rdma-core)" >&2; exit 1; }
-	done
-fi
-
 append=()
 if [ "$bench" = rdma ]; then
 	case ${BENCH_IDLE:-poll} in
@@ -47,6 +40,10 @@ if [ "$bench" = rdma ]; then
 	halt)	;;
 	*)	echo "bench: BENCH_IDLE is poll or halt" >&2; exit 1 ;;
 	esac
+	for t in ib_write_bw ib_read_bw rdma; do
+		command -v "$t" > /dev/null ||
+			{ echo "bench: $t missing (make setup installs perftest and rdma-core)" >&2; exit 1; }
+	done
 fi
 
 mkdir -p build/bench
