@@ -212,6 +212,9 @@ static int mcte_dev_add(struct ib_device *ibdev)
 	u32 i;
 	int ret;
 
+	/* A device that was at this address before is forgotten first. */
+	mcte_rdma_dev_add(ibdev);
+
 	mdev = kzalloc(struct_size(mdev, ports, num_ports), GFP_KERNEL);
 	if (!mdev)
 		return -ENOMEM;

@@ -107,6 +107,7 @@ void mcte_rdma_seg_unregistered(struct mcte_seg *seg);
 int mcte_rdma_engine_init(struct mcte_engine *eng);
 void mcte_rdma_engine_exit(struct mcte_engine *eng);
 void mcte_rdma_shutdown(void);
+void mcte_rdma_dev_add(struct ib_device *ibdev);
 void mcte_rdma_dev_remove(struct ib_device *ibdev);
 int mcte_xport_rdma_init(void);
 void mcte_xport_rdma_exit(void);

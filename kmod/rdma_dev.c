@@ -9,6 +9,13 @@
  * mcte_rdma_dev_remove(), called from mcte's ib_client remove before
  * rdma_cm's own (clients are removed in reverse order of registration),
  * tears down every path, listener and export on it, then the PD.
+ *
+ * The entry then stays listed, dead and without a PD, because rdma_cm
+ * still binds new ids to the device until its own remove: a path
+ * connecting meanwhile must be refused a PD (mcte_rdev_get() says
+ * -ENODEV) rather than be given a fresh one that nothing would tear
+ * down. A device registered later at the same address clears it first
+ * (mcte_rdma_dev_add() from mcte's ib_client add).
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -27,7 +34,8 @@ static void mcte_rdev_release(struct kref *ref)
 {
 	struct mcte_rdev *rdev = container_of(ref, struct mcte_rdev, ref);
 
-	ib_dealloc_pd(rdev->pd);
+	if (rdev->pd)
+		ib_dealloc_pd(rdev->pd);
 	kfree(rdev);
 }
 
@@ -99,6 +107,30 @@ out_unlock:
 }
 
 /**
+ * mcte_rdma_dev_add() - a device is registered
+ * @ibdev: the device
+ *
+ * Called by mcte's ib_client add: the dead entry of a device that was
+ * at the same address before goes.
+ */
+void mcte_rdma_dev_add(struct ib_device *ibdev)
+{
+	struct mcte_rdev *rdev, *found = NULL;
+
+	mutex_lock(&mcte_rdevs_lock);
+	list_for_each_entry(rdev, &mcte_rdevs, node) {
+		if (rdev->ibdev == ibdev && rdev->dead) {
+			list_del(&rdev->node);
+			found = rdev;
+			break;
+		}
+	}
+	mutex_unlock(&mcte_rdevs_lock);
+	if (found)
+		mcte_rdev_put(found);
+}
+
+/**
  * mcte_rdma_dev_remove() - a device is going away
  * @ibdev: the device
  *
@@ -113,12 +145,25 @@ void mcte_rdma_dev_remove(struct ib_device *ibdev)
 	mutex_lock(&mcte_rdevs_lock);
 	list_for_each_entry(rdev, &mcte_rdevs, node) {
 		if (rdev->ibdev == ibdev) {
-			WRITE_ONCE(rdev->dead, true);
-			list_del(&rdev->node);
 			found = rdev;
 			break;
 		}
 	}
+	if (!found) {
+		/*
+		 * Never used: a dead entry all the same, to refuse a PD
+		 * (without memory for one, a path may still get a PD here,
+		 * and rdma_cm's DEVICE_REMOVAL finds it with a QP).
+		 */
+		found = kzalloc(sizeof(*found), GFP_KERNEL);
+		if (found) {
+			kref_init(&found->ref);
+			found->ibdev = ibdev;
+			list_add_tail(&found->node, &mcte_rdevs);
+		}
+	}
+	if (found)
+		WRITE_ONCE(found->dead, true);
 	mutex_unlock(&mcte_rdevs_lock);
 
 	/* Listeners bound to it go too, though they may hold no PD. */
@@ -130,12 +175,18 @@ void mcte_rdma_dev_remove(struct ib_device *ibdev)
 		 * its REG_MR completes (the drained QP completes it) and
 		 * never lists itself on a dead device.
 		 */
-		if (!wait_var_event_timeout(found,
-					    kref_read(&found->ref) == 1,
-					    30 * HZ))
+		if (wait_var_event_timeout(found,
+					   kref_read(&found->ref) == 1,
+					   30 * HZ)) {
+			/* The list's reference alone: no one sees the PD. */
+			if (found->pd)
+				ib_dealloc_pd(found->pd);
+		} else {
+			/* Leaked rather than freed under its users. */
 			WARN(1, "%s: still in use after 30 s\n",
 			     dev_name(&ibdev->dev));
-		mcte_rdev_put(found);
+		}
+		found->pd = NULL;
 	}
 }
 

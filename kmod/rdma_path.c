@@ -646,6 +646,16 @@ static int mcte_path_create_qp(struct mcte_path *p, struct rdma_cm_id *cm)
 		goto out_free_cq;
 
 	spin_lock(&p->lock);
+	/*
+	 * The device may have begun to go since mcte_rdev_get(): its
+	 * removal either finds p->rdev set below and tears the path down,
+	 * or marked the entry dead before, and the QP goes now.
+	 */
+	if (READ_ONCE(rdev->dead)) {
+		spin_unlock(&p->lock);
+		ret = -ENODEV;
+		goto out_destroy_qp;
+	}
 	p->rdev = rdev;
 	p->cq = cq;
 	p->qp = cm->qp;
@@ -693,6 +703,8 @@ out_free_rx:
 	mcte_path_free_rx(p, cm->device);
 	mcte_rdev_put(rdev);
 	return ret;
+out_destroy_qp:
+	rdma_destroy_qp(cm);
 out_free_cq:
 	ib_free_cq(cq);
 out_put_rdev:
@@ -986,8 +998,10 @@ int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 	case RDMA_CM_EVENT_DEVICE_REMOVAL:
 		/*
 		 * mcte_rdma_dev_remove() ran first and tore down every path
-		 * on the device; an id bound since has no QP (no PD is
-		 * handed out for a dying device). Let rdma_cm destroy it.
+		 * on the device; an id bound since has no QP (the device's
+		 * entry stays dead: no PD is handed out for it, and a QP
+		 * made as it died is destroyed at once). Let rdma_cm
+		 * destroy the id.
 		 */
 		spin_lock(&p->lock);
 		WARN_ON_ONCE(p->qp);
