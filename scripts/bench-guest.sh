@@ -568,7 +568,10 @@ bench_rdma()
 			"$pmib" "$pratio" "$t"
 	done
 	echo "best of $rounds rounds of ${dur} s each side (perftest: -D $((dur + 2)) -f 1, busy-polling its CQ; mcte-bench: --warmup 1 --duration $dur, $submit, $rdma_mode, sleeping in the kernel until completions come (--busy-poll 0, libmcte's default); \"poll\": mcte-bench busy-polling its CQ for up to 1 s per wait (--busy-poll 1000000)); ratio = mcte / perftest, the same for MiB/s and msg/s"
-	echo "idle vCPUs: $idle ($([ "$idle" = poll ] && echo "idle=poll: they spin, as on a host tuned for RDMA, and a wake-up costs no halt" || echo "they halt, and under TCG waking one costs about 60 us"); BENCH_IDLE, bench/README.md)"
+	case $idle in
+	poll)	echo "idle vCPUs: poll (idle=poll: they spin, as on a host tuned for RDMA, and a wake-up costs no halt; BENCH_IDLE, bench/README.md)" ;;
+	*)	echo "idle vCPUs: halt (under TCG waking one costs about 60 us; BENCH_IDLE, bench/README.md)" ;;
+	esac
 	jq -rn --slurpfile m "$tmp/mcte.json" --slurpfile f "$tmp/ref.json" '
 		"rxe retransmissions (completer_retry_err) over all runs: mcte \($m | map(.retries) | add // 0), perftest \($f | map(.retries) | add // 0)"'
 	if [ -z "$mcte_err" ]; then
