@@ -10,6 +10,7 @@ for img in /boot/vmlinuz-*; do
 	kver=${img#/boot/vmlinuz-}
 	[ -d "/lib/modules/$kver/build" ] || continue
 	case $kver in
+	*-mcte-debug)	continue ;;	# the debug lane's own, not Debian's
 	6.1.*-amd64)	series=6.1 ;;
 	6.12.*)		series=6.12 ;;
 	*)		continue ;;

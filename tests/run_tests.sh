@@ -7,9 +7,13 @@
 #   tests/run_tests.sh -l LIST | SUITE/TEST...
 #
 # Per test: a timeout and the module state it needs come from the suite's
-# `settings` (timeout=SECONDS, module=loaded|absent). A test fails when it
+# `settings` (timeout=SECONDS, module=loaded|absent); MCTE_TIMEOUT_SCALE
+# multiplies the timeouts (the debug kernel runs several times slower). A test fails when it
 # exits non-zero, times out, leaves the module busy, or when the kernel log
-# gains a WARNING/BUG/Oops/lockdep/... line while it runs.
+# gains a WARNING/BUG/Oops/lockdep/KASAN/debug-objects line while it runs.
+# On a kernel with kmemleak (the debug lane's), kmemleak scans after each
+# test, and once more at the end after the module is gone, as one more TAP
+# line: any object it reports fails the test it was found after.
 
 set -u
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -95,8 +99,28 @@ run_one()
 	return 255
 }
 
+# kmemleak: objects unreferenced for 5 s are reported by a scan; a second
+# scan confirms them. What was there before the first test is not ours.
+kmemleak=/sys/kernel/debug/kmemleak
+[ -w "$kmemleak" ] || kmemleak=
+leaks()
+{
+	[ -n "$kmemleak" ] || return 0
+	echo scan > "$kmemleak" 2>/dev/null
+	echo scan > "$kmemleak" 2>/dev/null
+	if grep -q 'unreferenced object' "$kmemleak" 2>/dev/null; then
+		sed 's/^/# kmemleak: /' "$kmemleak" | head -n 80
+		echo clear > "$kmemleak"
+		return 1
+	fi
+	return 0
+}
+[ -z "$kmemleak" ] || { echo scan > "$kmemleak"; echo clear > "$kmemleak"; }
+
 echo "TAP version 13"
-echo "1..${#list[@]}"
+plan=${#list[@]}
+[ -z "$kmemleak" ] || plan=$((plan + 1))
+echo "1..$plan"
 klog=$(mktemp)
 trap 'rm -f "$klog"' EXIT
 n=0
@@ -113,7 +137,7 @@ for entry in "${list[@]}"; do
 	fi
 	suite=${entry%%/*}
 	name=${entry#*/}
-	timeout=$(setting "$suite" timeout 120)
+	timeout=$(( $(setting "$suite" timeout 120) * ${MCTE_TIMEOUT_SCALE:-1} ))
 	module=$(setting "$suite" module any)
 	mark=$(dmesg | wc -l)
 	t0=$SECONDS
@@ -147,6 +171,10 @@ for entry in "${list[@]}"; do
 		result="not ok"
 		directive="$directive # kernel log splat"
 	fi
+	if ! leaks; then
+		result="not ok"
+		directive="$directive # kmemleak found leaks"
+	fi
 	echo "# $entry: $((SECONDS - t0)) s"
 	echo "$result $n $entry$directive"
 	case "$result$directive" in
@@ -156,5 +184,17 @@ for entry in "${list[@]}"; do
 	esac
 done
 [ -d /sys/module/mcte ] && rmmod mcte
+if [ -n "$kmemleak" ]; then
+	n=$((n + 1))
+	# Long enough for whatever the last tests freed late to age.
+	sleep 6
+	if leaks; then
+		echo "ok $n kmemleak: nothing leaked once every test ended and mcte was unloaded"
+		pass=$((pass + 1))
+	else
+		echo "not ok $n kmemleak: leaks once every test ended and mcte was unloaded"
+		fail=$((fail + 1))
+	fi
+fi
 echo "# totals: pass:$pass fail:$fail skip:$skip"
 [ "$fail" -eq 0 ]

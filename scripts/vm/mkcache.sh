@@ -6,7 +6,8 @@
 #
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/mcte/vm/KVER/vmlinux
 #       the uncompressed kernel ELF (booted through its PVH entry point),
-#       cut out of /boot/vmlinuz-KVER
+#       cut out of /boot/vmlinuz-KVER, or copied from /lib/modules/KVER/vmlinux
+#       for a kernel built here (the debug lane, scripts/debug-kernel/)
 #   ${XDG_CACHE_HOME:-$HOME/.cache}/mcte/vm/KVER/initramfs.cpio
 #       busybox-static, scripts/vm/init and the few modules needed to mount
 #       the 9p and overlay file systems (uncompressed, loaded in order)
@@ -30,6 +31,12 @@ cache=${XDG_CACHE_HOME:-$HOME/.cache}/mcte/vm/$kver
 # 6.12; netfs/fscache come in as dependencies of 9p.
 want_mods="virtio_pci virtio_console 9pnet_virtio 9p overlay configfs"
 
+# A kernel built here keeps its ELF image next to its modules.
+elf=
+if [ ! -r "$vmlinuz" ] && [ -r "$moddir/vmlinux" ]; then
+	elf=$moddir/vmlinux
+	vmlinuz=$elf
+fi
 [ -r "$vmlinuz" ] || die "no kernel image $vmlinuz"
 [ -r "$moddir/modules.dep" ] || die "no $moddir/modules.dep (modules for $kver not installed?)"
 
@@ -103,7 +110,9 @@ case $mods in
 esac
 
 stamp_vmlinux="v1 $(stat -L -c '%s %Y' "$vmlinuz")"
-mapfile -t modlist <<<"$mods"
+# None at all when the kernel has them built in (the debug lane's).
+modlist=()
+[ -z "$mods" ] || mapfile -t modlist <<<"$mods"
 stamp_initrd="v1 $(cd "$moddir" && stat -L -c '%n %s %Y' "${modlist[@]}" "$busybox")
 $(md5sum "$here/init" "$here/mkcache.sh" | cut -d' ' -f1)"
 
@@ -142,8 +151,12 @@ extract_vmlinux() {
 }
 
 if ! current vmlinux "$stamp_vmlinux"; then
-	extract_vmlinux "$vmlinuz" "$tmp/vmlinux" ||
-		die "could not find a compressed ELF kernel in $vmlinuz (need xz/zstd/gzip tools)"
+	if [ -n "$elf" ]; then
+		cp "$elf" "$tmp/vmlinux"
+	else
+		extract_vmlinux "$vmlinuz" "$tmp/vmlinux" ||
+			die "could not find a compressed ELF kernel in $vmlinuz (need xz/zstd/gzip tools)"
+	fi
 	mv -f "$tmp/vmlinux" "$cache/vmlinux"
 	echo "$stamp_vmlinux" >"$cache/vmlinux.stamp"
 fi
@@ -159,7 +172,7 @@ if ! current initramfs.cpio "$stamp_initrd"; then
 	cp "$here/init" "$root/init"
 	chmod 755 "$root/init" "$root/bin/busybox"
 	i=10
-	for m in "${modlist[@]}"; do
+	for m in "${modlist[@]+"${modlist[@]}"}"; do
 		name=$(basename "$m")
 		name=${name%%.ko*}
 		case $m in
