@@ -375,7 +375,7 @@ long mcte_ioctl_batch_cancel(struct mcte_file *mf, u32 __user *arg)
 		return -ENOENT;
 
 	mcte_batch_mark_stop(b, -ECANCELED);
-	mcte_xfer_sweep();
+	mcte_xfer_sweep(mf->eng);
 	mcte_batch_put(b);
 	return 0;
 }
@@ -637,7 +637,7 @@ void mcte_batch_release_file(struct mcte_file *mf)
 
 	xa_for_each(&mf->batches, id, b)
 		mcte_batch_mark_stop(b, -ECANCELED);
-	mcte_xfer_sweep();
+	mcte_xfer_sweep(mf->eng);
 	mcte_xfer_wait_file(mf);
 
 	list_for_each_entry_safe(x, tmp, &mf->cq, cqnode)

@@ -97,6 +97,7 @@ static int __net_init mcte_engine_net_init(struct net *net)
 	xa_init_flags(&eng->segs, XA_FLAGS_ALLOC1);
 	atomic_long_set(&eng->nr_segs, 0);
 	atomic_long_set(&eng->nr_batches, 0);
+	mcte_policy_init(eng);
 
 	ret = mcte_topo_engine_init(eng);
 	if (ret)

@@ -81,6 +81,12 @@ extern struct workqueue_struct *mcte_wq;
  * @MCTE_STAT_BYTES_READ: bytes moved by READ slices
  * @MCTE_STAT_BYTES_WRITTEN: bytes moved by WRITE slices
  * @MCTE_STAT_SLICES: slices executed
+ * @MCTE_STAT_WIRE_REFUSED: messages of peers refused: malformed, out of
+ *			    their turn, or over a limit
+ * @MCTE_STAT_CONN_REFUSED: connect requests of peers rejected
+ * @MCTE_STAT_AUTH_FAILED: handshakes that failed for a missing or wrong key
+ * @MCTE_STAT_OPEN_REFUSED: opens of our segments refused to peers
+ * @MCTE_STAT_PATHS_FAILED: paths that failed (and reconnected, or died)
  * @MCTE_STAT_NR: number of counters
  */
 enum mcte_stat {
@@ -92,6 +98,11 @@ enum mcte_stat {
 	MCTE_STAT_BYTES_READ,
 	MCTE_STAT_BYTES_WRITTEN,
 	MCTE_STAT_SLICES,
+	MCTE_STAT_WIRE_REFUSED,
+	MCTE_STAT_CONN_REFUSED,
+	MCTE_STAT_AUTH_FAILED,
+	MCTE_STAT_OPEN_REFUSED,
+	MCTE_STAT_PATHS_FAILED,
 	MCTE_STAT_NR
 };
 
@@ -108,6 +119,24 @@ struct mcte_stats {
 #define MCTE_SEG_HASH_BITS	8
 
 /**
+ * struct mcte_policy - what an administrator lets the users of an engine do
+ *			over the network (policy.c)
+ * @remote_open: enum mcte_remote_open: who may open a peer's segment
+ * @gid: the group of MCTE_REMOTE_OPEN_GROUP
+ * @peers_per_user: peers one user's opens may make the engine keep
+ * @dials_per_user: of those, peers not reached yet (being dialed)
+ *
+ * Fields are read and written with READ_ONCE()/WRITE_ONCE(): each is
+ * meaningful alone.
+ */
+struct mcte_policy {
+	u32 remote_open;
+	kgid_t gid;
+	u32 peers_per_user;
+	u32 dials_per_user;
+};
+
+/**
  * struct mcte_engine - the transfer engine of one network namespace
  * @net: the namespace; the engine lives and dies with it
  * @seg_lock: protects @seg_hash, @segs and the segments' @dead flags
@@ -118,8 +147,9 @@ struct mcte_stats {
  * @nr_segs: segments registered now
  * @nr_batches: batches allocated now
  * @id: random id announced to peer engines in the handshake
- * @rdma: listeners, peers and paths of the RDMA transport (rdma_peer.c)
+ * @rdma: listeners, peers and paths of the RDMA transport (rdma_engine.c)
  * @topo: the priority matrix (topo.c)
+ * @policy: what users may make it do over the network
  *
  * Files hold a reference on @net, so no file, segment or transfer outlives
  * the engine.
@@ -136,6 +166,7 @@ struct mcte_engine {
 	u64 id;
 	struct mcte_rdma *rdma;
 	struct mcte_topo *topo;
+	struct mcte_policy policy;
 };
 
 int mcte_engine_init(void);
@@ -143,6 +174,13 @@ void mcte_engine_exit(void);
 struct mcte_engine *mcte_engine(const struct net *net);
 void mcte_stat_add(struct mcte_engine *eng, enum mcte_stat stat, u64 val);
 void mcte_stats_read(struct mcte_engine *eng, u64 *vals);
+
+/* policy.c */
+#define MCTE_POLICY_PEERS_PER_USER	16
+#define MCTE_POLICY_DIALS_PER_USER	4
+#define MCTE_POLICY_LIMIT_MAX		1024
+void mcte_policy_init(struct mcte_engine *eng);
+int mcte_policy_may_open_remote(struct mcte_engine *eng);
 
 /* ------------------------------------------------------------------ */
 /* chardev.c                                                            */
@@ -272,6 +310,8 @@ struct mcte_seg *mcte_seg_get_handle(struct mcte_file *mf, u32 handle,
 				     bool owner, u32 *access);
 void mcte_seg_put(struct mcte_seg *seg);
 struct mcte_seg *mcte_seg_lookup(struct mcte_engine *eng, const char *name);
+bool mcte_seg_name_valid(const char *name, size_t size);
+int mcte_seg_may_open_as(const struct mcte_seg *seg, kuid_t uid, u32 want);
 
 /**
  * mcte_seg_dead() - whether a segment has been unregistered
@@ -385,9 +425,9 @@ struct mcte_slice {
  *	    once no slice is left to claim or the transfer is stopping
  * @cancel: a transfer is stopping: drop its queue hold soon if it still
  *	    has one, and cut short slices that wait
- * @sweep: many transfers may be stopping (a batch canceled, a file going
- *	   away, a segment unregistered): as @cancel for each transfer that
- *	   mcte_xfer_stopped() says is
+ * @sweep: many transfers of an engine may be stopping (a batch canceled,
+ *	   a file going away, a segment unregistered): as @cancel for each
+ *	   of its transfers that mcte_xfer_stopped() says is
  *
  * Slices of one transfer may run in any order and concurrently.
  */
@@ -395,7 +435,7 @@ struct mcte_xport_ops {
 	const char *name;
 	void (*submit)(struct list_head *xfers);
 	void (*cancel)(struct mcte_xfer *x);
-	void (*sweep)(void);
+	void (*sweep)(struct mcte_engine *eng);
 };
 
 /**
@@ -487,7 +527,7 @@ void mcte_xfer_commit(struct mcte_xfer *x);
 void mcte_xfer_submit(struct list_head *xfers);
 void mcte_xfer_stop(struct mcte_xfer *x, int err);
 void mcte_xfer_put(struct mcte_xfer *x);
-void mcte_xfer_sweep(void);
+void mcte_xfer_sweep(struct mcte_engine *eng);
 bool mcte_xfer_mark_stop(struct mcte_xfer *x, int err);
 bool mcte_xfer_stopped(struct mcte_xfer *x);
 enum mcte_claim mcte_xfer_claim(struct mcte_xfer *x, struct mcte_slice *s);

@@ -571,6 +571,11 @@ static const u16 mcte_nl_stat_attr[MCTE_STAT_NR] = {
 	[MCTE_STAT_BYTES_READ]		= MCTE_A_STAT_BYTES_READ,
 	[MCTE_STAT_BYTES_WRITTEN]	= MCTE_A_STAT_BYTES_WRITTEN,
 	[MCTE_STAT_SLICES]		= MCTE_A_STAT_SLICES,
+	[MCTE_STAT_WIRE_REFUSED]	= MCTE_A_STAT_WIRE_REFUSED,
+	[MCTE_STAT_CONN_REFUSED]	= MCTE_A_STAT_CONN_REFUSED,
+	[MCTE_STAT_AUTH_FAILED]		= MCTE_A_STAT_AUTH_FAILED,
+	[MCTE_STAT_OPEN_REFUSED]	= MCTE_A_STAT_OPEN_REFUSED,
+	[MCTE_STAT_PATHS_FAILED]	= MCTE_A_STAT_PATHS_FAILED,
 };
 
 /**
@@ -583,12 +588,13 @@ static const u16 mcte_nl_stat_attr[MCTE_STAT_NR] = {
 int mcte_nl_stat_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mcte_engine *eng = mcte_engine(genl_info_net(info));
+	struct mcte_rdma_gauges g;
 	u64 vals[MCTE_STAT_NR];
 	struct sk_buff *msg;
 	void *hdr;
 	int i;
 
-	msg = genlmsg_new((MCTE_STAT_NR + 2) * nla_total_size_64bit(sizeof(u64)),
+	msg = genlmsg_new((MCTE_STAT_NR + 5) * nla_total_size_64bit(sizeof(u64)),
 			  GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -609,6 +615,14 @@ int mcte_nl_stat_get_doit(struct sk_buff *skb, struct genl_info *info)
 			      MCTE_A_STAT_PAD) ||
 	    nla_put_u64_64bit(msg, MCTE_A_STAT_BATCHES,
 			      atomic_long_read(&eng->nr_batches),
+			      MCTE_A_STAT_PAD))
+		goto out_free_msg;
+	mcte_rdma_gauges(eng, &g);
+	if (nla_put_u64_64bit(msg, MCTE_A_STAT_PEERS, g.peers,
+			      MCTE_A_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, MCTE_A_STAT_PATHS, g.paths,
+			      MCTE_A_STAT_PAD) ||
+	    nla_put_u64_64bit(msg, MCTE_A_STAT_OPENS, g.opens,
 			      MCTE_A_STAT_PAD))
 		goto out_free_msg;
 
@@ -811,7 +825,8 @@ static int mcte_nl_listen_fill(struct sk_buff *skb, const void *info)
 	if (mcte_nl_put_addr(skb, MCTE_A_LISTEN_ADDR, MCTE_A_LISTEN_PORT,
 			     &li->addr) ||
 	    mcte_nl_put_name(skb, MCTE_A_LISTEN_DEV_NAME, li->dev,
-			     sizeof(li->dev)))
+			     sizeof(li->dev)) ||
+	    nla_put_u8(skb, MCTE_A_LISTEN_AUTH, li->auth))
 		return -EMSGSIZE;
 	return 0;
 }

@@ -43,6 +43,19 @@ static const struct nla_policy mcte_topo_set_nl_policy[MCTE_A_TOPO_FALLBACK + 1]
 	[MCTE_A_TOPO_FALLBACK] = { .type = NLA_NUL_STRING, .len = 63, },
 };
 
+/* MCTE_CMD_AUTH_SET - do */
+static const struct nla_policy mcte_auth_set_nl_policy[MCTE_A_AUTH_KEY + 1] = {
+	[MCTE_A_AUTH_KEY] = NLA_POLICY_RANGE(NLA_BINARY, 16, 64),
+};
+
+/* MCTE_CMD_POLICY_SET - do */
+static const struct nla_policy mcte_policy_set_nl_policy[MCTE_A_POLICY_DIALS_PER_USER + 1] = {
+	[MCTE_A_POLICY_REMOTE_OPEN] = NLA_POLICY_MAX(NLA_U32, 2),
+	[MCTE_A_POLICY_GROUP] = { .type = NLA_U32, },
+	[MCTE_A_POLICY_PEERS_PER_USER] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
+	[MCTE_A_POLICY_DIALS_PER_USER] = NLA_POLICY_RANGE(NLA_U32, 1, 1024),
+};
+
 /* Ops table for mcte */
 static const struct genl_ops mcte_nl_ops[] = {
 	{
@@ -103,6 +116,33 @@ static const struct genl_ops mcte_nl_ops[] = {
 		.policy		= mcte_topo_set_nl_policy,
 		.maxattr	= MCTE_A_TOPO_FALLBACK,
 		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= MCTE_CMD_AUTH_SET,
+		.doit		= mcte_nl_auth_set_doit,
+		.policy		= mcte_auth_set_nl_policy,
+		.maxattr	= MCTE_A_AUTH_KEY,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= MCTE_CMD_AUTH_DEL,
+		.doit		= mcte_nl_auth_del_doit,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= MCTE_CMD_AUTH_GET,
+		.doit		= mcte_nl_auth_get_doit,
+	},
+	{
+		.cmd		= MCTE_CMD_POLICY_SET,
+		.doit		= mcte_nl_policy_set_doit,
+		.policy		= mcte_policy_set_nl_policy,
+		.maxattr	= MCTE_A_POLICY_DIALS_PER_USER,
+		.flags		= GENL_ADMIN_PERM,
+	},
+	{
+		.cmd		= MCTE_CMD_POLICY_GET,
+		.doit		= mcte_nl_policy_get_doit,
 	},
 };
 

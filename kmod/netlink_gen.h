@@ -26,6 +26,11 @@ int mcte_nl_peer_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int mcte_nl_path_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int mcte_nl_topo_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb);
 int mcte_nl_topo_set_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_auth_set_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_auth_del_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_auth_get_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_policy_set_doit(struct sk_buff *skb, struct genl_info *info);
+int mcte_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info);
 
 enum {
 	MCTE_NLGRP_EVENTS,

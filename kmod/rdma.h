@@ -26,10 +26,12 @@ struct mcte_rseg;
  * struct mcte_listen_info - a listener, as reported
  * @addr: address and port it listens on
  * @dev: RDMA device it is bound to, "" when the address has none (yet)
+ * @auth: peers must prove the cluster key
  */
 struct mcte_listen_info {
 	struct sockaddr_storage addr;
 	char dev[IB_DEVICE_NAME_MAX];
+	bool auth;
 };
 
 /**
@@ -103,6 +105,25 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 		   u32 *nr_bufs);
 void mcte_rseg_release(struct mcte_rseg *rs);
 void mcte_rdma_seg_unregistered(struct mcte_seg *seg);
+
+/**
+ * struct mcte_rdma_gauges - what the RDMA transport of an engine holds now
+ * @peers: peer engines
+ * @paths: paths, active and passive, in any state
+ * @opens: opens of this node's segments held by peers (exports)
+ */
+struct mcte_rdma_gauges {
+	u64 peers;
+	u64 paths;
+	u64 opens;
+};
+
+/* rdma_engine.c */
+void mcte_rdma_gauges(struct mcte_engine *eng, struct mcte_rdma_gauges *g);
+
+/* rdma_auth.c: the cluster key, for netlink */
+int mcte_auth_set(struct mcte_engine *eng, const u8 *key, u32 len);
+bool mcte_auth_engine_required(struct mcte_engine *eng);
 
 int mcte_rdma_engine_init(struct mcte_engine *eng);
 void mcte_rdma_engine_exit(struct mcte_engine *eng);

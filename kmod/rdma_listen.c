@@ -2,8 +2,10 @@
 /*
  * mcte - listeners: rdma_cm ids listening on an address and port of the
  * engine's namespace, configured through netlink. A connect request that
- * carries mcte's private data of our wire version becomes a passive path;
- * anything else is rejected.
+ * carries mcte's private data with a wire version we speak becomes a
+ * passive path, while the engine has room for it (MCTE_PASSIVE_MAX in
+ * all, MCTE_PASSIVE_PER_ADDR from one address); anything else is rejected
+ * with a reason the peer can read (struct mcte_wire_rej), and counted.
  *
  * A listener whose device goes away loses its id (rdma_cm cannot keep it)
  * but stays configured, reported without a device, until deleted.
@@ -14,6 +16,9 @@
 #include <linux/in.h>
 #include <linux/in6.h>
 #include <linux/slab.h>
+#include <net/addrconf.h>
+#include <net/ipv6.h>
+#include <net/route.h>
 #include <rdma/ib_cm.h>
 
 #include "rdma_priv.h"
@@ -178,6 +183,7 @@ int mcte_listen_snapshot(struct mcte_engine *eng,
 		struct rdma_cm_id *cm = l->cm;
 
 		v[i].addr = l->addr;
+		v[i].auth = mcte_auth_required(r);
 		if (cm && cm->device)
 			strscpy(v[i].dev, dev_name(&cm->device->dev),
 				sizeof(v[i].dev));
@@ -274,6 +280,80 @@ void mcte_listen_flush(struct mcte_rdma *r)
 }
 
 /**
+ * mcte_listen_covers() - whether a listener of an engine takes an address
+ * @r: the engine's transport
+ * @ss: an address and port
+ *
+ * Return: true when one listens on that address and port, or on the
+ * wildcard address of its family and that port.
+ */
+bool mcte_listen_covers(struct mcte_rdma *r, const struct sockaddr_storage *ss)
+{
+	struct mcte_listener *l;
+	bool hit = false;
+
+	mutex_lock(&r->lock);
+	list_for_each_entry(l, &r->listeners, node) {
+		const struct sockaddr_in6 *l6 = (const void *)&l->addr;
+		const struct sockaddr_in *l4 = (const void *)&l->addr;
+		const struct sockaddr_in6 *s6 = (const void *)ss;
+		const struct sockaddr_in *s4 = (const void *)ss;
+
+		if (l->addr.ss_family != ss->ss_family)
+			continue;
+		if (mcte_sockaddr_eq(&l->addr, ss))
+			hit = true;
+		else if (ss->ss_family == AF_INET)
+			hit = l4->sin_addr.s_addr == htonl(INADDR_ANY) &&
+			      l4->sin_port == s4->sin_port;
+		else
+			hit = ipv6_addr_any(&l6->sin6_addr) &&
+			      l6->sin6_port == s6->sin6_port;
+		if (hit)
+			break;
+	}
+	mutex_unlock(&r->lock);
+	return hit;
+}
+
+/**
+ * mcte_addr_is_local() - whether an address is one of this node's
+ * @net: the namespace whose addresses count
+ * @ss: an IPv4 or IPv6 address
+ *
+ * Loopback addresses and the wildcard count as local.
+ *
+ * Return: true when it is.
+ */
+bool mcte_addr_is_local(struct net *net, const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *s6 = (const void *)ss;
+	const struct sockaddr_in *s4 = (const void *)ss;
+
+	if (ss->ss_family == AF_INET)
+		return ipv4_is_zeronet(s4->sin_addr.s_addr) ||
+		       inet_addr_type(net, s4->sin_addr.s_addr) == RTN_LOCAL;
+	if (ss->ss_family == AF_INET6)
+		return ipv6_addr_any(&s6->sin6_addr) ||
+		       ipv6_addr_loopback(&s6->sin6_addr) ||
+		       ipv6_chk_addr(net, &s6->sin6_addr, NULL, 0);
+	return false;
+}
+
+/* Reject with @reason, counted; 1 for rdma_cm to destroy the id. */
+static int mcte_listen_reject(struct mcte_listener *l, struct rdma_cm_id *cm,
+			      u8 reason)
+{
+	struct mcte_wire_rej rej;
+
+	mcte_wire_rej_make(&rej, reason);
+	rdma_reject(cm, &rej, sizeof(rej), IB_CM_REJ_CONSUMER_DEFINED);
+	mcte_stat_add(l->r->eng, reason == MCTE_WIRE_REJ_AUTH ?
+		      MCTE_STAT_AUTH_FAILED : MCTE_STAT_CONN_REFUSED, 1);
+	return 1;
+}
+
+/**
  * mcte_listen_connect_request() - a peer engine wants a path to us
  * @l: the listener
  * @cm: the new id
@@ -287,19 +367,36 @@ int mcte_listen_connect_request(struct mcte_listener *l,
 				struct rdma_cm_id *cm,
 				struct rdma_cm_event *ev)
 {
-	const struct mcte_wire_cm *pd = ev->param.conn.private_data;
+	struct sockaddr_storage *from = &cm->route.addr.dst_addr;
 	struct mcte_path *p;
+	u8 flags;
+	u64 id;
+	int ret;
 
-	if (ev->param.conn.private_data_len < sizeof(*pd) ||
-	    be32_to_cpu(pd->magic) != MCTE_WIRE_MAGIC ||
-	    pd->version != MCTE_WIRE_VERSION) {
-		rdma_reject(cm, NULL, 0, IB_CM_REJ_CONSUMER_DEFINED);
-		return 1;
+	ret = mcte_wire_cm_check(ev->param.conn.private_data,
+				 ev->param.conn.private_data_len, &id, &flags);
+	if (ret == -EPROTONOSUPPORT) {
+		pr_warn_ratelimited("refused a peer at %pISpc: it speaks no wire version from %u to %u\n",
+				    from, MCTE_WIRE_VERSION_MIN,
+				    MCTE_WIRE_VERSION_MAX);
+		return mcte_listen_reject(l, cm, MCTE_WIRE_REJ_VERSION);
 	}
-	p = mcte_path_accept(l->r, cm, be64_to_cpu(pd->engine_id));
-	if (IS_ERR(p)) {
-		rdma_reject(cm, NULL, 0, IB_CM_REJ_CONSUMER_DEFINED);
-		return 1;
+	if (ret)
+		return mcte_listen_reject(l, cm, MCTE_WIRE_REJ_MALFORMED);
+	/* A key on one side only: refused before a word is said. */
+	if (!mcte_wire_cm_auth_ok(l->r, id, flags)) {
+		pr_warn_ratelimited("refused a peer at %pISpc: %s\n", from,
+				    flags & MCTE_WIRE_CM_AUTH ?
+				    "it proves a cluster key, this engine has none" :
+				    "it has no cluster key, this engine wants one");
+		return mcte_listen_reject(l, cm, MCTE_WIRE_REJ_AUTH);
 	}
+	p = mcte_path_accept(l->r, cm, id,
+			     mcte_addr_is_local(l->r->eng->net, from));
+	/* Out of room or memory: the peer may try again later. */
+	if (IS_ERR(p))
+		return mcte_listen_reject(l, cm, PTR_ERR(p) == -ESHUTDOWN ?
+					  MCTE_WIRE_REJ_SHUTDOWN :
+					  MCTE_WIRE_REJ_BUSY);
 	return 0;
 }

@@ -13,15 +13,21 @@
  *
  * An active path (we connected it) that fails is torn down and connected
  * again after a backoff that doubles from 100 ms to 5 s; after
- * MCTE_PATH_FAILS_MAX failed attempts in a row, or when its engine goes,
- * it is DEAD. A passive path (accepted by a listener) that fails is DEAD
- * at once: its peer reconnects. Up paths ping each other every second
- * when idle and fail after MCTE_PING_DEAD_MS without hearing anything.
+ * MCTE_PATH_FAILS_MAX failed attempts in a row, when its engine goes, when
+ * nothing needs its peer any more (no segment of it open, no open waiting
+ * for a path), or at once on errors a retry cannot mend (a key refused, no
+ * common wire version). A passive path (accepted by a listener) that fails
+ * is DEAD at once: its peer reconnects. Up paths ping each other every
+ * second when idle and fail after MCTE_PING_DEAD_MS without hearing
+ * anything; a passive path fails too when its handshake is not over
+ * MCTE_HANDSHAKE_MS after it was accepted.
  *
  * Teardown (mcte_path_teardown()), in this order: no new work request is
  * posted (state), the cm id is detached and disconnected, then destroyed,
  * which waits for its handler; the QP is drained, so every posted work
- * request has completed and its slice moved on; then QP, CQ and receive
+ * request has completed and its slice moved on; the opens of our segments
+ * made through it are voided (their MRs deregistered), and the keys of
+ * remote segments fetched through it dropped; then QP, CQ and receive
  * buffers go. rdma_cm handlers never take the path's mutex: rdma_disconnect
  * and rdma_destroy_id take the handler's.
  */
@@ -35,56 +41,6 @@
 #include <linux/string.h>
 
 #include "rdma_priv.h"
-
-/**
- * struct mcte_rpc - a request waiting for its reply
- * @node: in &mcte_path.rpcs
- * @tag: the tag of the request
- * @done: completed with the reply or an error
- * @reply: buffer for the reply
- * @max: its size
- * @len: bytes of the reply, or -errno
- */
-struct mcte_rpc {
-	struct list_head node;
-	u64 tag;
-	struct completion done;
-	void *reply;
-	u32 max;
-	int len;
-};
-
-/**
- * struct mcte_tx - a message being sent
- * @cqe: completion
- * @path: the path, referenced
- * @dma: DMA address of @buf
- * @len: its length
- * @done: completed once the peer has it, or it failed; may be NULL
- * @buf: the message
- */
-struct mcte_tx {
-	struct ib_cqe cqe;
-	struct mcte_path *path;
-	u64 dma;
-	u32 len;
-	struct completion *done;
-	u8 buf[];
-};
-
-/**
- * struct mcte_rx_work - a request received, handled in process context
- * @work: the work
- * @path: the path, referenced
- * @len: bytes in @msg
- * @msg: a copy of the message
- */
-struct mcte_rx_work {
-	struct work_struct work;
-	struct mcte_path *path;
-	u32 len;
-	u8 msg[];
-};
 
 static const char * const mcte_path_state_names[] = {
 	[MCTE_PATH_CONNECTING]		= "connecting",
@@ -125,28 +81,11 @@ static bool mcte_path_set_state(struct mcte_path *p, u32 to)
 	return true;
 }
 
-/**
- * mcte_wire_init_hdr() - fill the header of a message
- * @h: the header
- * @type: enum mcte_wire_type
- * @len: length of the whole message
- * @tag: the request's tag
- */
-void mcte_wire_init_hdr(struct mcte_wire_hdr *h, u8 type, u32 len, u64 tag)
-{
-	memset(h, 0, sizeof(*h));
-	h->magic = cpu_to_be32(MCTE_WIRE_MAGIC);
-	h->version = MCTE_WIRE_VERSION;
-	h->type = type;
-	h->len = cpu_to_be16(len);
-	h->tag = cpu_to_be64(tag);
-}
-
 static void mcte_path_release(struct kref *ref)
 {
 	struct mcte_path *p = container_of(ref, struct mcte_path, ref);
 
-	WARN_ON_ONCE(p->qp || p->cm);
+	WARN_ON_ONCE(p->qp || p->cm || !list_empty(&p->exports));
 	if (p->peer)
 		mcte_peer_put(p->peer);
 	kfree(p);
@@ -162,13 +101,17 @@ void mcte_path_put(struct mcte_path *p)
 	kref_put(&p->ref, mcte_path_release);
 }
 
-/*
- * (Re)arm the path's one timer (connect watchdog, reconnect backoff or
- * ping) to fire @ms from now. A pending one gives way: the watchdog of a
- * connect that failed early must not hold back its backoff, nor a fresh
- * path's first ping. The queued work holds a reference.
+/**
+ * mcte_path_arm() - (re)arm the path's one timer
+ * @p: the path
+ * @ms: from now
+ *
+ * The timer is the connect watchdog, the reconnect backoff or the ping.
+ * A pending one gives way: the watchdog of a connect that failed early
+ * must not hold back its backoff, nor a fresh path's first ping. The
+ * queued work holds a reference.
  */
-static void mcte_path_arm(struct mcte_path *p, u32 ms)
+void mcte_path_arm(struct mcte_path *p, u32 ms)
 {
 	if (cancel_delayed_work(&p->work))
 		mcte_path_put(p);
@@ -177,412 +120,17 @@ static void mcte_path_arm(struct mcte_path *p, u32 ms)
 		mcte_path_put(p);
 }
 
-static void mcte_path_notify(struct mcte_path *p, u8 cmd)
+/**
+ * mcte_path_notify() - send a path event with what the path is now
+ * @p: the path
+ * @cmd: MCTE_CMD_PATH_UP_NTF or MCTE_CMD_PATH_DOWN_NTF
+ */
+void mcte_path_notify(struct mcte_path *p, u8 cmd)
 {
 	struct mcte_path_info pi;
 
 	mcte_path_info(p, &pi);
 	mcte_nl_path_notify(p->r->eng, &pi, cmd);
-}
-
-/* ---- send queue room ------------------------------------------------- */
-
-static bool mcte_path_try_room(struct mcte_path *p, u32 n)
-{
-	bool ok;
-
-	spin_lock(&p->lock);
-	ok = p->qp && !p->err && p->state != MCTE_PATH_ERROR &&
-	     p->state != MCTE_PATH_DEAD && p->sq_used + n <= MCTE_PATH_SQ;
-	if (ok)
-		p->sq_used += n;
-	spin_unlock(&p->lock);
-	return ok;
-}
-
-/**
- * mcte_path_wait_room() - reserve send queue entries, waiting for them
- * @p: the path
- * @n: entries
- *
- * Return: 0, or -ENOTCONN when the path fails or does not free them in
- * time.
- */
-int mcte_path_wait_room(struct mcte_path *p, u32 n)
-{
-	long left;
-
-	left = wait_event_timeout(p->room, mcte_path_try_room(p, n) ||
-				  READ_ONCE(p->err),
-				  msecs_to_jiffies(MCTE_RPC_TIMEOUT_MS));
-	if (left && !READ_ONCE(p->err))
-		return 0;
-	/* It may have been reserved just as the error came. */
-	return -ENOTCONN;
-}
-
-/**
- * mcte_path_unroom() - send queue entries were freed
- * @p: the path
- * @n: entries
- */
-void mcte_path_unroom(struct mcte_path *p, u32 n)
-{
-	spin_lock(&p->lock);
-	p->sq_used -= n;
-	spin_unlock(&p->lock);
-	wake_up(&p->room);
-}
-
-/* ---- messages -------------------------------------------------------- */
-
-static void mcte_tx_done(struct ib_cq *cq, struct ib_wc *wc)
-{
-	struct mcte_tx *tx = container_of(wc->wr_cqe, struct mcte_tx, cqe);
-	struct mcte_path *p = tx->path;
-
-	ib_dma_unmap_single(cq->device, tx->dma, tx->len, DMA_TO_DEVICE);
-	if (wc->status == IB_WC_SUCCESS)
-		WRITE_ONCE(p->last_heard, jiffies);
-	else if (wc->status != IB_WC_WR_FLUSH_ERR)
-		mcte_path_fail(p, -EIO);
-	if (tx->done)
-		complete(tx->done);
-	kfree(tx);
-	mcte_path_unroom(p, 1);
-	mcte_path_put(p);
-}
-
-static int mcte_path_post_msg(struct mcte_path *p, const void *msg, u32 len,
-			      struct completion *done)
-{
-	struct ib_send_wr wr = {};
-	struct ib_device *dev;
-	struct mcte_tx *tx;
-	struct ib_sge sge;
-	int ret;
-
-	tx = kmalloc(struct_size(tx, buf, len), GFP_KERNEL);
-	if (!tx) {
-		mcte_path_unroom(p, 1);
-		return -ENOMEM;
-	}
-	memcpy(tx->buf, msg, len);
-	tx->len = len;
-	tx->done = done;
-	tx->cqe.done = mcte_tx_done;
-	tx->path = p;
-
-	spin_lock(&p->lock);
-	if (!p->qp) {
-		spin_unlock(&p->lock);
-		kfree(tx);
-		mcte_path_unroom(p, 1);
-		return -ENOTCONN;
-	}
-	dev = p->qp->device;
-	tx->dma = ib_dma_map_single(dev, tx->buf, len, DMA_TO_DEVICE);
-	if (ib_dma_mapping_error(dev, tx->dma)) {
-		spin_unlock(&p->lock);
-		kfree(tx);
-		mcte_path_unroom(p, 1);
-		return -ENOMEM;
-	}
-	sge.addr = tx->dma;
-	sge.length = len;
-	sge.lkey = p->rdev->pd->local_dma_lkey;
-	wr.wr_cqe = &tx->cqe;
-	wr.sg_list = &sge;
-	wr.num_sge = 1;
-	wr.opcode = IB_WR_SEND;
-	wr.send_flags = IB_SEND_SIGNALED;
-	kref_get(&p->ref);
-	ret = ib_post_send(p->qp, &wr, NULL);
-	spin_unlock(&p->lock);
-	if (ret) {
-		ib_dma_unmap_single(dev, tx->dma, len, DMA_TO_DEVICE);
-		kfree(tx);
-		mcte_path_unroom(p, 1);
-		mcte_path_put(p);
-	}
-	return ret;
-}
-
-/**
- * mcte_path_send() - send a message, waiting for send queue room
- * @p: the path
- * @msg: the message, header filled
- * @len: its length, at most MCTE_WIRE_MSG_MAX
- *
- * Process context, never a completion handler of the path.
- *
- * Return: 0 or -errno.
- */
-int mcte_path_send(struct mcte_path *p, const void *msg, u32 len)
-{
-	int ret;
-
-	ret = mcte_path_wait_room(p, 1);
-	if (ret)
-		return ret;
-	return mcte_path_post_msg(p, msg, len, NULL);
-}
-
-/**
- * mcte_path_send_sync() - send a message and wait until the peer has it
- * @p: the path
- * @msg: the message, header filled
- * @len: its length
- *
- * Its send completion says the peer's NIC acknowledged it: anything that
- * happens to the peer on this path later is seen there after it.
- *
- * Return: 0 or -errno.
- */
-int mcte_path_send_sync(struct mcte_path *p, const void *msg, u32 len)
-{
-	DECLARE_COMPLETION_ONSTACK(done);
-	int ret;
-
-	ret = mcte_path_wait_room(p, 1);
-	if (ret)
-		return ret;
-	ret = mcte_path_post_msg(p, msg, len, &done);
-	if (ret)
-		return ret;
-	/* A failing path drains its QP: this completes either way. */
-	wait_for_completion(&done);
-	return 0;
-}
-
-/* From a completion handler: no waiting; a full queue drops it. */
-static void mcte_path_send_nowait(struct mcte_path *p, const void *msg,
-				  u32 len)
-{
-	if (mcte_path_try_room(p, 1))
-		mcte_path_post_msg(p, msg, len, NULL);
-}
-
-/**
- * mcte_path_rpc() - send a request and wait for its reply
- * @p: the path
- * @msg: the request, header filled but for the tag
- * @len: its length
- * @reply: buffer for the reply
- * @reply_max: its size
- *
- * Return: the reply's length (its header checked), or -errno: -ENOTCONN
- * when the path fails, -ETIMEDOUT after MCTE_RPC_TIMEOUT_MS.
- */
-int mcte_path_rpc(struct mcte_path *p, void *msg, u32 len, void *reply,
-		  u32 reply_max)
-{
-	struct mcte_wire_hdr *h = msg;
-	struct mcte_rpc rpc = {};
-	long left;
-	int ret;
-
-	init_completion(&rpc.done);
-	rpc.reply = reply;
-	rpc.max = reply_max;
-	spin_lock(&p->lock);
-	if (p->err) {
-		spin_unlock(&p->lock);
-		return -ENOTCONN;
-	}
-	rpc.tag = ++p->tag;
-	list_add_tail(&rpc.node, &p->rpcs);
-	spin_unlock(&p->lock);
-	h->tag = cpu_to_be64(rpc.tag);
-
-	ret = mcte_path_send(p, msg, len);
-	if (!ret) {
-		left = msecs_to_jiffies(MCTE_RPC_TIMEOUT_MS);
-		left = wait_for_completion_timeout(&rpc.done, left);
-		ret = left ? rpc.len : -ETIMEDOUT;
-	}
-	spin_lock(&p->lock);
-	if (!list_empty(&rpc.node))
-		list_del_init(&rpc.node);
-	spin_unlock(&p->lock);
-	return ret;
-}
-
-static void mcte_path_rpc_reply(struct mcte_path *p, const void *msg, u32 len)
-{
-	const struct mcte_wire_hdr *h = msg;
-	u64 tag = be64_to_cpu(h->tag);
-	struct mcte_rpc *rpc;
-
-	spin_lock(&p->lock);
-	list_for_each_entry(rpc, &p->rpcs, node) {
-		if (rpc->tag != tag)
-			continue;
-		list_del_init(&rpc->node);
-		if (len > rpc->max) {
-			rpc->len = -EPROTO;
-		} else {
-			memcpy(rpc->reply, msg, len);
-			rpc->len = len;
-		}
-		complete(&rpc->done);
-		break;
-	}
-	spin_unlock(&p->lock);
-}
-
-static void mcte_path_fail_rpcs(struct mcte_path *p)
-{
-	struct mcte_rpc *rpc, *tmp;
-
-	spin_lock(&p->lock);
-	list_for_each_entry_safe(rpc, tmp, &p->rpcs, node) {
-		list_del_init(&rpc->node);
-		rpc->len = -ENOTCONN;
-		complete(&rpc->done);
-	}
-	spin_unlock(&p->lock);
-}
-
-/* ---- receiving ------------------------------------------------------- */
-
-static int mcte_path_post_recv(struct mcte_rx *rx)
-{
-	struct mcte_path *p = rx->path;
-	struct ib_recv_wr wr = {};
-	struct ib_sge sge;
-
-	sge.addr = rx->dma;
-	sge.length = MCTE_WIRE_MSG_MAX;
-	sge.lkey = p->rdev->pd->local_dma_lkey;
-	wr.wr_cqe = &rx->cqe;
-	wr.sg_list = &sge;
-	wr.num_sge = 1;
-	return ib_post_recv(p->qp, &wr, NULL);
-}
-
-static void mcte_path_hello_in(struct mcte_path *p, const void *msg, u32 len)
-{
-	const struct mcte_wire_hello *in = msg;
-	struct mcte_wire_hello *out;
-
-	if (len < sizeof(*in))
-		return;
-	out = kzalloc(sizeof(*out), GFP_KERNEL);
-	if (!out)
-		return;
-	spin_lock(&p->lock);
-	p->peer_id = be64_to_cpu(in->engine_id);
-	memcpy(p->remote_dev, in->dev, sizeof(p->remote_dev));
-	p->remote_dev[sizeof(p->remote_dev) - 1] = 0;
-	spin_unlock(&p->lock);
-
-	mcte_wire_init_hdr(&out->hdr, MCTE_WIRE_HELLO_REPLY, sizeof(*out),
-			   be64_to_cpu(in->hdr.tag));
-	out->engine_id = cpu_to_be64(p->r->eng->id);
-	strscpy(out->dev, p->local_dev, sizeof(out->dev));
-	out->nr_addrs = cpu_to_be32(mcte_listen_addrs(p->r, out->addrs,
-						      MCTE_WIRE_ADDRS_MAX));
-	mcte_path_send(p, out, sizeof(*out));
-	kfree(out);
-}
-
-static void mcte_path_rx_work(struct work_struct *work)
-{
-	struct mcte_rx_work *w = container_of(work, struct mcte_rx_work, work);
-	const struct mcte_wire_hdr *h = (const void *)w->msg;
-	struct mcte_path *p = w->path;
-
-	switch (h->type) {
-	case MCTE_WIRE_HELLO:
-		mcte_path_hello_in(p, w->msg, w->len);
-		break;
-	case MCTE_WIRE_SEG_OPEN:
-		mcte_export_open(p, w->msg, w->len, be64_to_cpu(h->tag));
-		break;
-	}
-	mcte_path_put(p);
-	kfree(w);
-}
-
-static void mcte_path_rx_defer(struct mcte_path *p, const void *msg, u32 len)
-{
-	struct mcte_rx_work *w;
-
-	w = kmalloc(struct_size(w, msg, len), GFP_KERNEL);
-	if (!w)
-		return;
-	INIT_WORK(&w->work, mcte_path_rx_work);
-	kref_get(&p->ref);
-	w->path = p;
-	w->len = len;
-	memcpy(w->msg, msg, len);
-	queue_work(mcte_rdma_wq, &w->work);
-}
-
-static void mcte_rx_done(struct ib_cq *cq, struct ib_wc *wc)
-{
-	struct mcte_rx *rx = container_of(wc->wr_cqe, struct mcte_rx, cqe);
-	struct mcte_path *p = rx->path;
-	const struct mcte_wire_hdr *h = rx->buf;
-	const struct mcte_wire_seg_gone *gone;
-	struct mcte_wire_hdr pong;
-	u32 len = wc->byte_len;
-
-	if (wc->status != IB_WC_SUCCESS) {
-		if (wc->status != IB_WC_WR_FLUSH_ERR)
-			mcte_path_fail(p, -EIO);
-		return;
-	}
-	ib_dma_sync_single_for_cpu(cq->device, rx->dma, MCTE_WIRE_MSG_MAX,
-				   DMA_FROM_DEVICE);
-	WRITE_ONCE(p->last_heard, jiffies);
-
-	/* Nothing is read from a message that fails these. */
-	if (len < sizeof(*h) || be32_to_cpu(h->magic) != MCTE_WIRE_MAGIC ||
-	    h->version != MCTE_WIRE_VERSION || be16_to_cpu(h->len) != len) {
-		pr_warn_ratelimited("path %u: malformed message dropped\n",
-				    p->id);
-		atomic64_inc(&p->errors);
-		goto repost;
-	}
-
-	switch (h->type) {
-	case MCTE_WIRE_PING:
-		mcte_wire_init_hdr(&pong, MCTE_WIRE_PONG, sizeof(pong),
-				   be64_to_cpu(h->tag));
-		mcte_path_send_nowait(p, &pong, sizeof(pong));
-		break;
-	case MCTE_WIRE_PONG:
-		break;
-	case MCTE_WIRE_HELLO_REPLY:
-	case MCTE_WIRE_SEG_OPEN_REPLY:
-		mcte_path_rpc_reply(p, h, len);
-		break;
-	case MCTE_WIRE_SEG_GONE:
-		/*
-		 * Here, not deferred: an RDMA error on this path caused by
-		 * the keys it voids completes after it, on this CQ, and
-		 * must find the segment gone.
-		 */
-		if (len >= sizeof(*gone) && p->peer) {
-			gone = rx->buf;
-			mcte_rseg_gone(p->peer, be64_to_cpu(gone->seg_id));
-		}
-		break;
-	case MCTE_WIRE_HELLO:
-	case MCTE_WIRE_SEG_OPEN:
-		mcte_path_rx_defer(p, h, len);
-		break;
-	default:
-		atomic64_inc(&p->errors);
-		break;
-	}
-repost:
-	ib_dma_sync_single_for_device(cq->device, rx->dma, MCTE_WIRE_MSG_MAX,
-				      DMA_FROM_DEVICE);
-	if (mcte_path_post_recv(rx))
-		mcte_path_fail(p, -EIO);
 }
 
 /* ---- QP -------------------------------------------------------------- */
@@ -716,7 +264,8 @@ out_put_rdev:
 
 /*
  * Under p->mutex. Leaves the path with no cm id, no QP, every posted work
- * request completed, every waiting slice moved on, every rpc failed.
+ * request completed, every waiting slice moved on, every rpc failed, no
+ * open of ours made through it and no key of a peer's fetched through it.
  */
 static void mcte_path_teardown(struct mcte_path *p)
 {
@@ -730,11 +279,15 @@ static void mcte_path_teardown(struct mcte_path *p)
 	spin_lock(&p->lock);
 	cm = p->cm;
 	p->cm = NULL;
+	p->gen++;
 	list_splice_init(&p->pending, &retry);
 	spin_unlock(&p->lock);
 	wake_up_all(&p->room);
 	mcte_path_fail_rpcs(p);
 	mcte_rdma_retry_list(&retry, -ENOTCONN);
+	/* Its keys go with it: the owner voids them as it sees it close. */
+	if (p->peer)
+		mcte_rseg_path_down(p->peer, p);
 
 	if (cm) {
 		rdma_disconnect(cm);
@@ -747,8 +300,10 @@ static void mcte_path_teardown(struct mcte_path *p)
 	cq = p->cq;
 	rdev = p->rdev;
 	spin_unlock(&p->lock);
-	if (!qp)
+	if (!qp) {
+		mcte_export_path_down(p);
 		return;
+	}
 
 	/* Every posted work request completes, flushed, and moves on. */
 	ib_drain_qp(qp);
@@ -759,6 +314,8 @@ static void mcte_path_teardown(struct mcte_path *p)
 	list_splice_init(&p->pending, &retry);
 	spin_unlock(&p->lock);
 	mcte_rdma_retry_list(&retry, -ENOTCONN);
+	/* No REG_MR of an open is in flight any more: void them all. */
+	mcte_export_path_down(p);
 
 	ib_destroy_qp(qp);
 	ib_free_cq(cq);
@@ -776,24 +333,36 @@ static void mcte_path_unlist(struct mcte_path *p)
 	if (!list_empty(&p->node)) {
 		list_del_init(&p->node);
 		listed = true;
+		if (!p->active)
+			r->nr_passive--;
 	}
 	mutex_unlock(&r->lock);
 	if (peer) {
 		spin_lock(&peer->lock);
 		list_del_init(&p->pnode);
+		if (READ_ONCE(p->err))
+			peer->last_err = READ_ONCE(p->err);
 		spin_unlock(&peer->lock);
 		mcte_peer_path_down(peer);
 		/* A link may come back: try again later while the peer is used. */
-		mcte_peer_grow(peer, MCTE_REGROW_MS);
+		if (mcte_peer_needed(peer))
+			mcte_peer_grow(peer, MCTE_REGROW_MS);
 	}
 	if (listed)
 		mcte_path_put(p);
 }
 
+/* Errors another try cannot mend: the peer will refuse us the same way. */
+static bool mcte_path_err_final(int err)
+{
+	return err == -EKEYREJECTED || err == -EPROTONOSUPPORT ||
+	       err == -EPROTO;
+}
+
 static void mcte_path_err_work(struct work_struct *work)
 {
 	struct mcte_path *p = container_of(work, struct mcte_path, err_work);
-	bool was_up, dead, reconnect = false;
+	bool was_up, dead, needed, reconnect = false;
 	struct mcte_path_info pi;
 	u32 delay;
 
@@ -814,8 +383,11 @@ static void mcte_path_err_work(struct work_struct *work)
 	if (was_up)
 		mcte_nl_path_notify(p->r->eng, &pi, MCTE_CMD_PATH_DOWN_NTF);
 
+	/* A peer nothing needs is not dialed again. */
+	needed = p->peer && mcte_peer_needed(p->peer);
 	spin_lock(&p->lock);
-	if (!dead && p->active && !READ_ONCE(p->r->exiting) &&
+	if (!dead && p->active && needed && !READ_ONCE(p->r->exiting) &&
+	    !mcte_path_err_final(p->err) &&
 	    ++p->fails <= MCTE_PATH_FAILS_MAX) {
 		mcte_path_set_state(p, MCTE_PATH_RECONNECTING);
 		reconnect = true;
@@ -862,6 +434,7 @@ void mcte_path_fail(struct mcte_path *p, int err)
 	if (!queue)
 		return;
 	atomic64_inc(&p->errors);
+	mcte_stat_add(p->r->eng, MCTE_STAT_PATHS_FAILED, 1);
 	kref_get(&p->ref);
 	if (!queue_work(mcte_rdma_wq, &p->err_work))
 		mcte_path_put(p);
@@ -869,10 +442,6 @@ void mcte_path_fail(struct mcte_path *p, int err)
 	mcte_path_fail_rpcs(p);
 }
 
-/**
- * mcte_path_kill() - tear a path down for good and wait for it
- * @p: a listed path, referenced by the caller
- */
 static void mcte_path_cancel_works(struct mcte_path *p)
 {
 	/* A work cancelled before it ran leaves its reference to us. */
@@ -883,6 +452,10 @@ static void mcte_path_cancel_works(struct mcte_path *p)
 	flush_work(&p->err_work);
 }
 
+/**
+ * mcte_path_kill() - tear a path down for good and wait for it
+ * @p: a listed path, referenced by the caller
+ */
 void mcte_path_kill(struct mcte_path *p)
 {
 	mcte_path_cancel_works(p);
@@ -911,10 +484,7 @@ static void mcte_path_conn_param(struct mcte_path *p,
 				 struct rdma_conn_param *param,
 				 struct mcte_wire_cm *priv)
 {
-	memset(priv, 0, sizeof(*priv));
-	priv->magic = cpu_to_be32(MCTE_WIRE_MAGIC);
-	priv->version = MCTE_WIRE_VERSION;
-	priv->engine_id = cpu_to_be64(p->r->eng->id);
+	mcte_wire_cm_make(p->r, priv);
 	memset(param, 0, sizeof(*param));
 	param->private_data = priv;
 	param->private_data_len = sizeof(*priv);
@@ -958,7 +528,8 @@ int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 	case RDMA_CM_EVENT_ROUTE_RESOLVED:
 		ret = mcte_path_create_qp(p, cm);
 		if (ret) {
-			mcte_path_fail(p, ret);
+			/* A device on its way out: the network is down there. */
+			mcte_path_fail(p, ret == -ENODEV ? -ENETDOWN : ret);
 			return 0;
 		}
 		mcte_path_conn_param(p, &param, &priv);
@@ -968,6 +539,23 @@ int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 		return 0;
 	case RDMA_CM_EVENT_ESTABLISHED:
 		if (p->active) {
+			u8 flags;
+			u64 id;
+
+			/* Whom we reached, before a word is said. */
+			ret = mcte_wire_cm_check(ev->param.conn.private_data,
+						 ev->param.conn.private_data_len,
+						 &id, &flags);
+			if (!ret && !mcte_wire_cm_auth_ok(p->r, id, flags))
+				ret = -EKEYREJECTED;
+			if (ret) {
+				mcte_path_fail(p, ret);
+				return 0;
+			}
+			spin_lock(&p->lock);
+			p->peer_id = id;
+			p->self = id == p->r->eng->id;
+			spin_unlock(&p->lock);
 			kref_get(&p->ref);
 			if (!queue_work(mcte_rdma_wq, &p->hello_work))
 				mcte_path_put(p);
@@ -988,7 +576,11 @@ int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 		mcte_path_fail(p, -EHOSTUNREACH);
 		return 0;
 	case RDMA_CM_EVENT_REJECTED:
-		mcte_path_fail(p, -ECONNREFUSED);
+		ret = mcte_wire_rej_errno(ev);
+		/* Refused for the key: this side counts it too. */
+		if (ret == -EKEYREJECTED)
+			mcte_stat_add(p->r->eng, MCTE_STAT_AUTH_FAILED, 1);
+		mcte_path_fail(p, ret);
 		return 0;
 	case RDMA_CM_EVENT_CONNECT_ERROR:
 	case RDMA_CM_EVENT_DISCONNECTED:
@@ -1007,7 +599,7 @@ int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 		WARN_ON_ONCE(p->qp);
 		p->cm = NULL;
 		if (!p->err)
-			p->err = -ENODEV;
+			p->err = -ENETDOWN;
 		spin_unlock(&p->lock);
 		kref_get(&p->ref);
 		if (!queue_work(mcte_rdma_wq, &p->err_work))
@@ -1064,6 +656,14 @@ static void mcte_path_ping(struct mcte_path *p)
 	unsigned long last = READ_ONCE(p->last_heard);
 	struct mcte_wire_hdr ping;
 
+	/* Pinging does not keep a peer that never finished its hello. */
+	if (!p->active && READ_ONCE(p->hs) != MCTE_HS_DONE &&
+	    time_after(jiffies, READ_ONCE(p->connect_start) +
+		       msecs_to_jiffies(MCTE_HANDSHAKE_MS))) {
+		mcte_wire_refused(p, "handshake not over in time");
+		mcte_path_fail(p, -ETIMEDOUT);
+		return;
+	}
 	if (time_after(jiffies, last + msecs_to_jiffies(MCTE_PING_DEAD_MS))) {
 		mcte_path_fail(p, -ETIMEDOUT);
 		return;
@@ -1103,62 +703,28 @@ static void mcte_path_work(struct work_struct *work)
 	mcte_path_put(p);
 }
 
-static void mcte_path_hello_work(struct work_struct *work)
+/**
+ * mcte_path_up() - an active path finished its handshake
+ * @p: the path
+ *
+ * Return: true when it is up now; false when it failed meanwhile.
+ */
+bool mcte_path_up(struct mcte_path *p)
 {
-	struct mcte_path *p = container_of(work, struct mcte_path, hello_work);
-	struct mcte_wire_hello *out, *in;
 	bool up = false, again = false;
-	int len;
-
-	out = kzalloc(sizeof(*out), GFP_KERNEL);
-	in = kzalloc(sizeof(*in), GFP_KERNEL);
-	if (!out || !in) {
-		mcte_path_fail(p, -ENOMEM);
-		goto out_free;
-	}
-	mcte_wire_init_hdr(&out->hdr, MCTE_WIRE_HELLO, sizeof(*out), 0);
-	out->engine_id = cpu_to_be64(p->r->eng->id);
-	strscpy(out->dev, p->local_dev, sizeof(out->dev));
-	out->nr_addrs = cpu_to_be32(mcte_listen_addrs(p->r, out->addrs,
-						      MCTE_WIRE_ADDRS_MAX));
-	len = mcte_path_rpc(p, out, sizeof(*out), in, sizeof(*in));
-	if (len < (int)sizeof(*in) || in->hdr.type != MCTE_WIRE_HELLO_REPLY) {
-		mcte_path_fail(p, len < 0 ? len : -EPROTO);
-		goto out_free;
-	}
-
-	/*
-	 * Before the path is up for slices: a restarted peer engine's
-	 * segments are not those opened here, whatever their names.
-	 */
-	if (mcte_rseg_engine_gone(p->peer, be64_to_cpu(in->engine_id)))
-		pr_info("peer %pISpc is a new engine (it restarted): its segments opened here are gone\n",
-			&p->remote);
 
 	spin_lock(&p->lock);
-	WRITE_ONCE(p->peer_id, be64_to_cpu(in->engine_id));
-	memcpy(p->remote_dev, in->dev, sizeof(p->remote_dev));
-	p->remote_dev[sizeof(p->remote_dev) - 1] = 0;
 	if (!p->err) {
 		again = p->state == MCTE_PATH_RECONNECTING;
 		up = mcte_path_set_state(p, MCTE_PATH_UP);
 		p->fails = 0;
+		p->hs = MCTE_HS_DONE;
 		WRITE_ONCE(p->last_heard, jiffies);
 	}
 	spin_unlock(&p->lock);
-	if (!up)
-		goto out_free;
-
-	if (again)
+	if (up && again)
 		atomic64_inc(&p->reconnects);
-	mcte_peer_hello(p->peer, p->peer_id, in);
-	mcte_path_notify(p, MCTE_CMD_PATH_UP_NTF);
-	mcte_peer_path_up(p->peer, p);
-	mcte_path_arm(p, MCTE_PING_MS);
-out_free:
-	kfree(in);
-	kfree(out);
-	mcte_path_put(p);
+	return up;
 }
 
 static struct mcte_path *mcte_path_alloc(struct mcte_rdma *r)
@@ -1174,12 +740,13 @@ static struct mcte_path *mcte_path_alloc(struct mcte_rdma *r)
 	INIT_LIST_HEAD(&p->pnode);
 	INIT_LIST_HEAD(&p->pending);
 	INIT_LIST_HEAD(&p->rpcs);
+	INIT_LIST_HEAD(&p->exports);
 	mutex_init(&p->mutex);
 	spin_lock_init(&p->lock);
 	init_waitqueue_head(&p->room);
 	INIT_DELAYED_WORK(&p->work, mcte_path_work);
 	INIT_WORK(&p->err_work, mcte_path_err_work);
-	INIT_WORK(&p->hello_work, mcte_path_hello_work);
+	INIT_WORK(&p->hello_work, mcte_hello_work);
 	p->r = r;
 	p->state = MCTE_PATH_CONNECTING;
 	atomic64_set(&p->bytes, 0);
@@ -1190,19 +757,46 @@ static struct mcte_path *mcte_path_alloc(struct mcte_rdma *r)
 	return p;
 }
 
-/* Give it an id and list it; false when the engine is going. */
-static bool mcte_path_list(struct mcte_rdma *r, struct mcte_path *p)
+/*
+ * Passive paths from the address of @p: a peer may come by several
+ * paths, one per NIC pair, and reconnect some of them while the old ones
+ * are torn down, but not by hundreds.
+ */
+static u32 mcte_path_count_from(struct mcte_rdma *r, struct mcte_path *p)
 {
-	bool ok;
+	struct mcte_path *o;
+	u32 n = 0;
+
+	lockdep_assert_held(&r->lock);
+	list_for_each_entry(o, &r->paths, node)
+		if (!o->active && mcte_sockaddr_ip_eq(&o->remote, &p->remote))
+			n++;
+	return n;
+}
+
+/*
+ * Give it an id and list it. Return: 0; -ESHUTDOWN when the engine is
+ * going; -EBUSY for a passive path over the engine's limits.
+ */
+static int mcte_path_list(struct mcte_rdma *r, struct mcte_path *p)
+{
+	int ret = 0;
 
 	mutex_lock(&r->lock);
-	ok = !r->exiting;
-	if (ok) {
+	if (r->exiting)
+		ret = -ESHUTDOWN;
+	else if (!p->active && (r->nr_passive >= MCTE_PASSIVE_MAX ||
+				mcte_path_count_from(r, p) >=
+				MCTE_PASSIVE_PER_ADDR))
+		ret = -EBUSY;
+	if (!ret) {
 		p->id = ++r->path_next;
 		list_add_tail(&p->node, &r->paths);
+		if (!p->active)
+			r->nr_passive++;
 	}
 	mutex_unlock(&r->lock);
-	return ok;
+	return ret;
 }
 
 /**
@@ -1228,7 +822,7 @@ struct mcte_path *mcte_path_create(struct mcte_rdma *r,
 	p->remote = *remote;
 	kref_get(&peer->ref);
 	p->peer = peer;
-	if (!mcte_path_list(r, p)) {
+	if (mcte_path_list(r, p)) {
 		mcte_path_put(p);
 		return ERR_PTR(-ESHUTDOWN);
 	}
@@ -1247,12 +841,13 @@ struct mcte_path *mcte_path_create(struct mcte_rdma *r,
  * @r: the engine's transport
  * @cm: the new id, in the listener's handler
  * @peer_id: the engine id in the request's private data
+ * @from_local: the request's address is one of this node's
  *
  * Return: the path, or an ERR_PTR (the caller rejects, and has @cm
- * destroyed).
+ * destroyed): -EBUSY when the engine has no room for it.
  */
 struct mcte_path *mcte_path_accept(struct mcte_rdma *r, struct rdma_cm_id *cm,
-				   u64 peer_id)
+				   u64 peer_id, bool from_local)
 {
 	struct rdma_conn_param param;
 	struct mcte_wire_cm priv;
@@ -1263,15 +858,18 @@ struct mcte_path *mcte_path_accept(struct mcte_rdma *r, struct rdma_cm_id *cm,
 	if (!p)
 		return ERR_PTR(-ENOMEM);
 	p->peer_id = peer_id;
+	/* Claimed so far: it proves the self key before it says anything. */
+	p->self = peer_id == r->eng->id;
+	p->from_local = from_local;
+	p->connect_start = jiffies;
 	memcpy(&p->remote, &cm->route.addr.dst_addr, sizeof(p->remote));
 	p->cm = cm;
 	ret = mcte_path_create_qp(p, cm);
 	if (ret)
 		goto out_free;
-	if (!mcte_path_list(r, p)) {
-		ret = -ESHUTDOWN;
+	ret = mcte_path_list(r, p);
+	if (ret)
 		goto out_destroy_qp;
-	}
 	cm->context = p;
 
 	mcte_path_conn_param(p, &param, &priv);
@@ -1282,6 +880,7 @@ struct mcte_path *mcte_path_accept(struct mcte_rdma *r, struct rdma_cm_id *cm,
 	/* rdma_cm destroys the id when we return; nothing was posted. */
 	mutex_lock(&r->lock);
 	list_del_init(&p->node);
+	r->nr_passive--;
 	mutex_unlock(&r->lock);
 	mcte_path_put(p);	/* the list's */
 out_destroy_qp:
@@ -1330,7 +929,7 @@ void mcte_path_dev_remove(struct mcte_rdma *r, struct ib_device *ibdev)
 		if (!found)
 			break;
 
-		mcte_path_fail(found, -ENODEV);
+		mcte_path_fail(found, -ENETDOWN);
 		flush_work(&found->err_work);
 		/* A connect racing with it: make sure the QP is gone. */
 		mutex_lock(&found->mutex);

@@ -9,24 +9,32 @@
  * that slices stripe over every NIC pair the routes give. A path that died
  * (MCTE_PATH_FAILS_MAX failed reconnects: requests waiting for it fail
  * when no other is left) is made again MCTE_REGROW_MS later, and when a
- * segment of the peer is next opened. A peer with no segment open here
- * for MCTE_PEER_IDLE_MS is let go with its paths.
+ * segment of the peer is next opened, but only while it is needed: a peer
+ * with no segment open here and no open waiting for it is not dialed
+ * again. Such a peer is let go with its paths MCTE_PEER_IDLE_MS after its
+ * last segment closed, or at once when it was never reached.
+ *
+ * What one user can make the engine do over the network is bounded by the
+ * engine's policy (mctectl policy): the peers the user's opens made that
+ * are kept at once, and among them those still being dialed. Users with
+ * CAP_NET_ADMIN in the engine's namespace are bound by the engine's limit
+ * (MCTE_PEERS_MAX) alone.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/capability.h>
+#include <linux/cred.h>
 #include <linux/in.h>
 #include <linux/in6.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 #include <net/ipv6.h>
+#include <net/net_namespace.h>
 
 #include "rdma_priv.h"
 
 #define MCTE_PEER_IDLE_MS	30000
-
-static DEFINE_MUTEX(mcte_rdma_engines_lock);	/* mcte_rdma_engines */
-static LIST_HEAD(mcte_rdma_engines);
+#define MCTE_PEERS_MAX		1024	/* peers of one engine, all users */
 
 /**
  * mcte_sockaddr_eq() - whether two IPv4 or IPv6 addresses and ports match
@@ -48,6 +56,26 @@ bool mcte_sockaddr_eq(const struct sockaddr_storage *a,
 		       a4->sin_addr.s_addr == b4->sin_addr.s_addr;
 	return a6->sin6_port == b6->sin6_port &&
 	       ipv6_addr_equal(&a6->sin6_addr, &b6->sin6_addr);
+}
+
+/**
+ * mcte_sockaddr_ip_eq() - whether two IPv4 or IPv6 addresses match, ports aside
+ * @a: one
+ * @b: the other
+ *
+ * Return: true when they do.
+ */
+bool mcte_sockaddr_ip_eq(const struct sockaddr_storage *a,
+			 const struct sockaddr_storage *b)
+{
+	const struct sockaddr_in *a4 = (const void *)a, *b4 = (const void *)b;
+	const struct sockaddr_in6 *a6 = (const void *)a, *b6 = (const void *)b;
+
+	if (a->ss_family != b->ss_family)
+		return false;
+	if (a->ss_family == AF_INET)
+		return a4->sin_addr.s_addr == b4->sin_addr.s_addr;
+	return ipv6_addr_equal(&a6->sin6_addr, &b6->sin6_addr);
 }
 
 static void mcte_peer_release(struct kref *ref)
@@ -126,7 +154,9 @@ static void mcte_peer_grow_work(struct work_struct *work)
 	struct mcte_peer *peer = container_of(to_delayed_work(work),
 					      struct mcte_peer, grow_work);
 
-	mcte_peer_fill(peer);
+	/* Nothing asks for paths any more: none is dialed. */
+	if (mcte_peer_needed(peer))
+		mcte_peer_fill(peer);
 	mcte_peer_put(peer);
 }
 
@@ -142,6 +172,42 @@ static void mcte_peer_stop_growing(struct mcte_peer *peer)
 	mutex_unlock(&peer->grow_mutex);
 }
 
+/**
+ * mcte_peer_stop() - a peer left the list: stop it for good
+ * @peer: the peer, unlisted by the caller
+ *
+ * No grow work is pending or running after this, and every path is dead
+ * and unlisted. Its idle work is the caller's, or cancelled by it.
+ */
+void mcte_peer_stop(struct mcte_peer *peer)
+{
+	mcte_peer_stop_growing(peer);
+	mcte_peer_kill_paths(peer);
+}
+
+/* Under peer->lock. */
+static bool mcte_peer_needed_locked(struct mcte_peer *peer)
+{
+	lockdep_assert_held(&peer->lock);
+	return peer->nr_rsegs || peer->nr_waiting;
+}
+
+/**
+ * mcte_peer_needed() - whether anything here needs a peer's paths
+ * @peer: the peer
+ *
+ * Return: true while a segment of it is open or an open waits for a path.
+ */
+bool mcte_peer_needed(struct mcte_peer *peer)
+{
+	bool needed;
+
+	spin_lock(&peer->lock);
+	needed = mcte_peer_needed_locked(peer);
+	spin_unlock(&peer->lock);
+	return needed;
+}
+
 static void mcte_peer_idle_work(struct work_struct *work)
 {
 	struct mcte_peer *peer = container_of(to_delayed_work(work),
@@ -151,15 +217,14 @@ static void mcte_peer_idle_work(struct work_struct *work)
 
 	mutex_lock(&r->lock);
 	spin_lock(&peer->lock);
-	if (!peer->nr_rsegs && !list_empty(&peer->node)) {
+	if (!mcte_peer_needed_locked(peer) && !list_empty(&peer->node)) {
 		list_del_init(&peer->node);
 		gone = true;
 	}
 	spin_unlock(&peer->lock);
 	mutex_unlock(&r->lock);
 	if (gone) {
-		mcte_peer_stop_growing(peer);
-		mcte_peer_kill_paths(peer);
+		mcte_peer_stop(peer);
 		mcte_peer_put(peer);	/* the list's */
 	}
 	mcte_peer_put(peer);	/* the work's */
@@ -188,18 +253,53 @@ void mcte_peer_grow(struct mcte_peer *peer, u32 delay_ms)
 	mutex_unlock(&r->lock);
 }
 
+/*
+ * Under r->lock: whether the current user may make the engine keep one
+ * more peer. Return: 0 or -EUSERS.
+ */
+static int mcte_peer_may_create(struct mcte_rdma *r, kuid_t uid)
+{
+	struct mcte_engine *eng = r->eng;
+	u32 all = 0, mine = 0, dialing = 0;
+	struct mcte_peer *peer;
+
+	lockdep_assert_held(&r->lock);
+	list_for_each_entry(peer, &r->peers, node) {
+		all++;
+		if (!uid_eq(peer->uid, uid))
+			continue;
+		mine++;
+		if (!READ_ONCE(peer->id))
+			dialing++;
+	}
+	if (all >= MCTE_PEERS_MAX)
+		return -EUSERS;
+	if (ns_capable(eng->net->user_ns, CAP_NET_ADMIN))
+		return 0;
+	if (mine >= READ_ONCE(eng->policy.peers_per_user) ||
+	    dialing >= READ_ONCE(eng->policy.dials_per_user))
+		return -EUSERS;
+	return 0;
+}
+
 /**
  * mcte_peer_find_or_create() - the peer reached at an address
  * @r: the engine's transport
  * @ss: address and port from a segment name
  *
- * Return: a referenced peer, or an ERR_PTR.
+ * The caller is counted as waiting for a path (the peer is needed, it
+ * is not let go) until its mcte_peer_wait_path() returns.
+ *
+ * Return: a referenced peer, or an ERR_PTR: -EUSERS over the limits on
+ * peers (mcte_peer_may_create()), -ESHUTDOWN, -ENOMEM.
  */
 struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 					   const struct sockaddr_storage *ss)
 {
+	kuid_t uid = current_euid();
 	struct mcte_peer *peer;
 	struct mcte_path *p;
+	int ret;
 	u32 i;
 
 	mutex_lock(&r->lock);
@@ -209,6 +309,8 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 		spin_lock(&peer->lock);
 		for (i = 0; i < peer->nr_addrs && !hit; i++)
 			hit = mcte_sockaddr_eq(&peer->addrs[i], ss);
+		if (hit)
+			peer->nr_waiting++;
 		spin_unlock(&peer->lock);
 		if (hit) {
 			kref_get(&peer->ref);
@@ -225,6 +327,11 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 		mutex_unlock(&r->lock);
 		return ERR_PTR(-ESHUTDOWN);
 	}
+	ret = mcte_peer_may_create(r, uid);
+	if (ret) {
+		mutex_unlock(&r->lock);
+		return ERR_PTR(ret);
+	}
 	peer = kzalloc(sizeof(*peer), GFP_KERNEL);
 	if (!peer) {
 		mutex_unlock(&r->lock);
@@ -234,6 +341,9 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 	atomic_inc(&mcte_rdma_live);
 	peer->r = r;
 	peer->addr = *ss;
+	peer->uid = uid;
+	peer->nr_waiting = 1;
+	atomic_set(&peer->gen, 0);
 	spin_lock_init(&peer->lock);
 	mutex_init(&peer->grow_mutex);
 	INIT_LIST_HEAD(&peer->paths);
@@ -254,6 +364,16 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 	return peer;
 }
 
+/**
+ * mcte_peer_changed() - a path of a peer changed state: wake its waiters
+ * @peer: the peer
+ */
+void mcte_peer_changed(struct mcte_peer *peer)
+{
+	atomic_inc(&peer->gen);
+	wake_up_all(&peer->wait);
+}
+
 /*
  * An up path of @peer, referenced, into @found; else whether a path may
  * still come up, and the last error seen.
@@ -264,8 +384,9 @@ static bool mcte_peer_scan(struct mcte_peer *peer, struct mcte_path **found,
 	bool alive = false, all_failed = true;
 	struct mcte_path *p;
 
-	*err = -EHOSTUNREACH;
 	spin_lock(&peer->lock);
+	/* The error of a path given up since, or none seen yet. */
+	*err = peer->last_err ?: -EHOSTUNREACH;
 	list_for_each_entry(p, &peer->paths, pnode) {
 		u32 st = READ_ONCE(p->state);
 		int e = READ_ONCE(p->err);
@@ -291,31 +412,67 @@ static bool mcte_peer_scan(struct mcte_peer *peer, struct mcte_path **found,
 
 /**
  * mcte_peer_wait_path() - wait for an up path to a peer
- * @peer: the peer
+ * @peer: the peer, from mcte_peer_find_or_create()
+ *
+ * Every change of a path's state bumps &mcte_peer.gen and wakes the
+ * waiters; the generation is read before each scan, so that a change
+ * between the scan and the sleep ends the sleep at once.
  *
  * Return: a referenced up path, or an ERR_PTR: the error of the connects
- * (-EHOSTUNREACH, -ECONNREFUSED, ...) when none can be made,
- * -ETIMEDOUT, -EINTR.
+ * (-EHOSTUNREACH, -ECONNREFUSED, -EKEYREJECTED, ...) when none can be
+ * made, -ETIMEDOUT, -EINTR.
  */
 struct mcte_path *mcte_peer_wait_path(struct mcte_peer *peer)
 {
 	unsigned long deadline = jiffies +
 				 msecs_to_jiffies(2 * MCTE_RPC_TIMEOUT_MS);
 	struct mcte_path *found = NULL;
-	int err;
+	long left;
+	int err, gen;
 
 	for (;;) {
-		if (!mcte_peer_scan(peer, &found, &err))
-			return ERR_PTR(err);
+		gen = atomic_read(&peer->gen);
+		if (!mcte_peer_scan(peer, &found, &err)) {
+			found = ERR_PTR(err);
+			break;
+		}
 		if (found)
-			return found;
-		if (time_after(jiffies, deadline))
-			return ERR_PTR(-ETIMEDOUT);
-		/* State changes wake us; the timeout catches the rest. */
-		if (wait_event_interruptible_timeout(peer->wait, false,
-						     HZ / 20) < 0)
-			return ERR_PTR(-EINTR);
+			break;
+		left = (long)(deadline - jiffies);
+		if (left <= 0) {
+			found = ERR_PTR(-ETIMEDOUT);
+			break;
+		}
+		if (wait_event_interruptible_timeout(peer->wait,
+						     atomic_read(&peer->gen) != gen,
+						     left) < 0) {
+			found = ERR_PTR(-EINTR);
+			break;
+		}
 	}
+	spin_lock(&peer->lock);
+	peer->nr_waiting--;
+	spin_unlock(&peer->lock);
+	return found;
+}
+
+/*
+ * An address a peer announces is dialed: a port, and an address of a
+ * host, not the unspecified one, a loopback, a multicast or a broadcast.
+ */
+static bool mcte_peer_addr_dialable(const struct sockaddr_storage *ss)
+{
+	const struct sockaddr_in6 *s6 = (const void *)ss;
+	const struct sockaddr_in *s4 = (const void *)ss;
+	__be32 a4 = s4->sin_addr.s_addr;
+
+	if (ss->ss_family == AF_INET)
+		return s4->sin_port && !ipv4_is_zeronet(a4) &&
+		       !ipv4_is_loopback(a4) && !ipv4_is_multicast(a4) &&
+		       !ipv4_is_lbcast(a4);
+	return s6->sin6_port && !ipv6_addr_any(&s6->sin6_addr) &&
+	       !ipv6_addr_loopback(&s6->sin6_addr) &&
+	       !ipv6_addr_is_multicast(&s6->sin6_addr);
 }
 
 /**
@@ -352,7 +509,9 @@ void mcte_peer_hello(struct mcte_peer *peer, u64 id,
 		} else {
 			continue;
 		}
-		peer->nr_addrs++;
+		/* Only what a listener of an engine could be: it is dialed. */
+		if (mcte_peer_addr_dialable(ss))
+			peer->nr_addrs++;
 	}
 	spin_unlock(&peer->lock);
 
@@ -373,7 +532,7 @@ void mcte_peer_path_up(struct mcte_peer *peer, struct mcte_path *p)
 	spin_lock(&peer->lock);
 	list_splice_init(&peer->waitq, &go);
 	spin_unlock(&peer->lock);
-	wake_up_all(&peer->wait);
+	mcte_peer_changed(peer);
 	mcte_rseg_path_up(peer);
 	mcte_rdma_dispatch(&go);
 }
@@ -391,7 +550,7 @@ void mcte_peer_path_down(struct mcte_peer *peer)
 	spin_lock(&peer->lock);
 	list_splice_init(&peer->waitq, &go);
 	spin_unlock(&peer->lock);
-	wake_up_all(&peer->wait);
+	mcte_peer_changed(peer);
 	mcte_rdma_dispatch(&go);
 }
 
@@ -472,188 +631,26 @@ int mcte_path_snapshot(struct mcte_engine *eng,
 }
 
 /**
- * mcte_rdma_engines_dev_remove() - a device goes: every engine lets go of it
- * @ibdev: the device
- */
-void mcte_rdma_engines_dev_remove(struct ib_device *ibdev)
-{
-	struct mcte_rdma *r;
-
-	mutex_lock(&mcte_rdma_engines_lock);
-	list_for_each_entry(r, &mcte_rdma_engines, node) {
-		mcte_listen_dev_remove(r, ibdev);
-		mcte_path_dev_remove(r, ibdev);
-		mcte_export_dev_remove(r, ibdev);
-	}
-	mutex_unlock(&mcte_rdma_engines_lock);
-}
-
-/**
- * mcte_rdma_engine_init() - the transport's state of a new engine
- * @eng: the engine
- *
- * Return: 0 or -ENOMEM.
- */
-int mcte_rdma_engine_init(struct mcte_engine *eng)
-{
-	struct mcte_rdma *r;
-
-	r = kzalloc(sizeof(*r), GFP_KERNEL);
-	if (!r)
-		return -ENOMEM;
-	r->eng = eng;
-	mutex_init(&r->lock);
-	INIT_LIST_HEAD(&r->listeners);
-	INIT_LIST_HEAD(&r->peers);
-	INIT_LIST_HEAD(&r->paths);
-	INIT_LIST_HEAD(&r->exports);
-	/* Never 0: peers read 0 as "not said hello yet". */
-	do {
-		eng->id = get_random_u64();
-	} while (!eng->id);
-	eng->rdma = r;
-
-	mutex_lock(&mcte_rdma_engines_lock);
-	list_add_tail(&r->node, &mcte_rdma_engines);
-	mutex_unlock(&mcte_rdma_engines_lock);
-	return 0;
-}
-
-/*
- * Order: nothing new (exiting), listeners, peers with their active paths,
- * the passive paths left, then the exports. No file is left, so no remote
- * segment either.
- */
-static void mcte_rdma_engine_stop(struct mcte_rdma *r)
-{
-	struct mcte_peer *peer;
-	struct mcte_path *p;
-
-	mutex_lock(&r->lock);
-	r->exiting = true;
-	mutex_unlock(&r->lock);
-	mcte_listen_flush(r);
-
-	for (;;) {
-		mutex_lock(&r->lock);
-		peer = list_first_entry_or_null(&r->peers, struct mcte_peer,
-						node);
-		if (peer)
-			list_del_init(&peer->node);
-		mutex_unlock(&r->lock);
-		if (!peer)
-			break;
-		if (cancel_delayed_work_sync(&peer->idle_work))
-			mcte_peer_put(peer);
-		mcte_peer_stop_growing(peer);
-		mcte_peer_kill_paths(peer);
-		mcte_peer_put(peer);
-	}
-	for (;;) {
-		mutex_lock(&r->lock);
-		p = list_first_entry_or_null(&r->paths, struct mcte_path,
-					     node);
-		if (p)
-			kref_get(&p->ref);
-		mutex_unlock(&r->lock);
-		if (!p)
-			break;
-		mcte_path_kill(p);
-		mcte_path_put(p);
-	}
-	/* Works of paths and peers may still hold references: let them run. */
-	flush_workqueue(mcte_rdma_wq);
-	mcte_export_flush(r);
-	flush_workqueue(mcte_rdma_wq);
-}
-
-/**
- * mcte_rdma_engine_exit() - tear down the transport's state of an engine
- * @eng: the engine
- */
-void mcte_rdma_engine_exit(struct mcte_engine *eng)
-{
-	struct mcte_rdma *r = eng->rdma;
-
-	mutex_lock(&mcte_rdma_engines_lock);
-	list_del(&r->node);
-	mutex_unlock(&mcte_rdma_engines_lock);
-
-	mcte_rdma_engine_stop(r);
-	mutex_destroy(&r->lock);
-	kfree(r);
-	eng->rdma = NULL;
-}
-
-/**
- * mcte_rdma_shutdown() - the module goes: stop the transport of every engine
- *
- * Before the netlink family and the ib_client go, which paths use; the
- * engines themselves go later, with nothing left to stop.
- */
-void mcte_rdma_shutdown(void)
-{
-	struct mcte_rdma *r;
-
-	mutex_lock(&mcte_rdma_engines_lock);
-	list_for_each_entry(r, &mcte_rdma_engines, node)
-		mcte_rdma_engine_stop(r);
-	mutex_unlock(&mcte_rdma_engines_lock);
-}
-
-/**
  * mcte_rdma_peer_idle() - a peer may have no segment open any more
  * @peer: the peer
+ *
+ * It is let go MCTE_PEER_IDLE_MS from now, at once when it was never
+ * reached (an open of an address where no engine answered), unless
+ * something needs it by then.
  */
 void mcte_rdma_peer_idle(struct mcte_peer *peer)
 {
 	struct mcte_rdma *r = peer->r;
+	u32 ms = READ_ONCE(peer->id) ? MCTE_PEER_IDLE_MS : 0;
 
 	/* As mcte_peer_grow(): never for a peer that left the list. */
 	mutex_lock(&r->lock);
 	if (!list_empty(&peer->node) && !r->exiting) {
 		kref_get(&peer->ref);
-		if (!queue_delayed_work(mcte_rdma_wq, &peer->idle_work,
-					msecs_to_jiffies(MCTE_PEER_IDLE_MS)))
+		/* Pending already: that one holds a reference, not ours. */
+		if (mod_delayed_work(mcte_rdma_wq, &peer->idle_work,
+				     msecs_to_jiffies(ms)))
 			mcte_peer_put(peer);
 	}
 	mutex_unlock(&r->lock);
-}
-
-/**
- * mcte_rdma_engines_sweep() - end waiting slices of stopping transfers
- * @sweep: moves the slices of a list that are to end to another list
- *
- * Every peer's wait queue and every path's pending list, of every engine.
- */
-void mcte_rdma_engines_sweep(bool (*sweep)(struct list_head *list,
-					   struct list_head *out))
-{
-	struct mcte_rslice *rsl, *tmp;
-	struct mcte_peer *peer;
-	struct mcte_path *p;
-	struct mcte_rdma *r;
-	LIST_HEAD(out);
-
-	mutex_lock(&mcte_rdma_engines_lock);
-	list_for_each_entry(r, &mcte_rdma_engines, node) {
-		mutex_lock(&r->lock);
-		list_for_each_entry(peer, &r->peers, node) {
-			spin_lock(&peer->lock);
-			sweep(&peer->waitq, &out);
-			spin_unlock(&peer->lock);
-		}
-		list_for_each_entry(p, &r->paths, node) {
-			spin_lock(&p->lock);
-			sweep(&p->pending, &out);
-			spin_unlock(&p->lock);
-		}
-		mutex_unlock(&r->lock);
-	}
-	mutex_unlock(&mcte_rdma_engines_lock);
-
-	list_for_each_entry_safe(rsl, tmp, &out, node) {
-		list_del_init(&rsl->node);
-		mcte_rdma_slice_gone(rsl);
-	}
 }

@@ -3,16 +3,25 @@
  * mcte - objects of the RDMA transport, shared by its files:
  *
  *  rdma_dev.c     a protection domain per RDMA device in use
- *  rdma_listen.c  listeners (rdma_cm ids in LISTEN)
- *  rdma_path.c    paths: one RC QP each, their state machine, messages
- *  rdma_peer.c    peer engines, path choice, snapshots for netlink
- *  rdma_seg.c     remote segments (opener side), exports (owner side)
+ *  rdma_engine.c  the transport's state of each engine, its teardown
+ *  rdma_listen.c  listeners (rdma_cm ids in LISTEN), who may connect
+ *  rdma_path.c    paths: one RC QP each, their state machine, teardown
+ *  rdma_msg.c     control messages: checks, sends, rpcs, receiving
+ *  rdma_hello.c   the handshake: versions, hello, authentication
+ *  rdma_auth.c    the self and cluster keys, and the proofs
+ *  rdma_peer.c    peer engines, the limits on them, snapshots for netlink
+ *  rdma_rseg.c    remote segments (opener side)
+ *  rdma_export.c  opens of our segments by peers (owner side)
  *  xport_rdma.c   slices as RDMA READ/WRITE work requests
  *
- * Lock order, outer first: mcte_rdma.lock (mutex) -> mcte_path.mutex ->
- * mcte_peer.lock -> mcte_path.lock -> mcte_rseg.lock -> xfer locks. rdma_cm
+ * Lock order, outer first: mcte_rdma_engines_lock -> mcte_rdma.lock
+ * (mutex) -> mcte_path.mutex -> mcte_peer.lock -> mcte_path.lock ->
+ * mcte_rseg.lock -> xfer locks; mcte_rdma.auth_lock is innermost. rdma_cm
  * handlers never take a mutex of ours but the one of their own path while
- * it is not being torn down (see mcte_path_teardown()).
+ * it is not being torn down (see mcte_path_teardown()), and the engine's
+ * while a listener accepts. No work item on mcte_rdma_wq takes
+ * mcte_rdma_engines_lock: the module's exit and a device's removal flush
+ * that queue while holding it.
  */
 #ifndef _MCTE_RDMA_PRIV_H
 #define _MCTE_RDMA_PRIV_H
@@ -48,6 +57,18 @@
 #define MCTE_PING_DEAD_MS	8000
 #define MCTE_CONNECT_MS		10000	/* a connect that takes longer fails */
 #define MCTE_REGROW_MS		10000	/* a dead path is made again after */
+#define MCTE_HANDSHAKE_MS	5000	/* a passive path must be up by then */
+/* Requests of one path handled at once; more are answered EBUSY. */
+#define MCTE_PATH_WORKS_MAX	8
+#define MCTE_PATH_OPENS_MAX	256	/* opens held through one path */
+/* Passive paths of an engine, in all and from one address. */
+#define MCTE_PASSIVE_MAX	512
+#define MCTE_PASSIVE_PER_ADDR	32
+
+/* Cluster keys: from 16 bytes (128 bits) to 64 (SHA-256's block). */
+#define MCTE_AUTH_KEY_MIN	16
+#define MCTE_AUTH_KEY_MAX	64
+#define MCTE_AUTH_KEY_SELF_LEN	32
 
 /**
  * struct mcte_rdev - an RDMA device the transport uses
@@ -78,28 +99,64 @@ void mcte_rdev_exit(void);
 void mcte_rdma_engines_dev_remove(struct ib_device *ibdev);
 
 /**
+ * struct mcte_auth_key - a key of peer authentication
+ * @len: its length in bytes
+ * @key: the bytes
+ */
+struct mcte_auth_key {
+	u32 len;
+	u8 key[MCTE_AUTH_KEY_MAX];
+};
+
+/**
  * struct mcte_rdma - the transport's state of one engine
  * @eng: the engine
  * @node: in the list of engines
- * @lock: listeners, peers, paths, exports lists and @path_next
+ * @lock: listeners, peers and paths lists, @path_next, @nr_passive
  * @listeners: struct mcte_listener
  * @peers: struct mcte_peer
  * @paths: every path, active and passive
- * @exports: struct mcte_export
  * @path_next: next path id
+ * @nr_passive: passive paths listed
+ * @open_next: last id given to an open of our segments (rdma_export.c)
  * @exiting: the engine is going: nothing new is created
+ * @sweep_work: ends waiting slices of this engine's stopping transfers
+ * @auth_lock: @self_key, @cluster_key
+ * @self_key: what a path from this engine to itself proves
+ * @cluster_key: what every other path proves, NULL when not set
  */
 struct mcte_rdma {
 	struct mcte_engine *eng;
 	struct list_head node;
-	struct mutex lock;	/* lists, path_next */
+	struct mutex lock;	/* lists, path_next, nr_passive */
 	struct list_head listeners;
 	struct list_head peers;
 	struct list_head paths;
-	struct list_head exports;
 	u32 path_next;
+	u32 nr_passive;
+	atomic64_t open_next;
 	bool exiting;
+	struct work_struct sweep_work;
+	spinlock_t auth_lock;	/* self_key, cluster_key */
+	struct mcte_auth_key self_key;
+	struct mcte_auth_key *cluster_key;
 };
+
+/* rdma_engine.c */
+void mcte_rdma_sweep_engine(struct mcte_rdma *r);
+
+/* rdma_auth.c */
+void mcte_auth_engine_init(struct mcte_rdma *r);
+void mcte_auth_engine_exit(struct mcte_rdma *r);
+bool mcte_auth_key_for(struct mcte_rdma *r, u64 peer_id,
+		       struct mcte_auth_key *k);
+bool mcte_auth_required(struct mcte_rdma *r);
+int mcte_auth_mac(const struct mcte_auth_key *k, const char *label,
+		  u64 active_id, u64 passive_id, const u8 *n1, const u8 *n2,
+		  u8 *mac);
+bool mcte_auth_check(const struct mcte_auth_key *k, const char *label,
+		     u64 active_id, u64 passive_id, const u8 *n1,
+		     const u8 *n2, const u8 *mac);
 
 /**
  * struct mcte_listener - an rdma_cm listener of an engine
@@ -122,6 +179,8 @@ void mcte_listen_dev_remove(struct mcte_rdma *r, struct ib_device *ibdev);
 void mcte_listen_flush(struct mcte_rdma *r);
 u32 mcte_listen_addrs(struct mcte_rdma *r, struct mcte_wire_addr *addrs,
 		      u32 max);
+bool mcte_listen_covers(struct mcte_rdma *r, const struct sockaddr_storage *ss);
+bool mcte_addr_is_local(struct net *net, const struct sockaddr_storage *ss);
 
 /**
  * struct mcte_peer - a peer engine this engine opened segments of
@@ -130,7 +189,8 @@ u32 mcte_listen_addrs(struct mcte_rdma *r, struct mcte_wire_addr *addrs,
  * @r: this engine's transport
  * @id: the peer's engine id, 0 until a path said hello
  * @addr: the address it was first reached at
- * @lock: @paths, @waitq, @rsegs, @rr, @nr_addrs, @addrs
+ * @uid: the user whose open made it, counted against that user's limits
+ * @lock: @paths, @waitq, @rsegs, @rr, @nr_addrs, @addrs, @nr_waiting
  * @grow_mutex: one at a time makes paths to its addresses
  * @paths: its active paths (struct mcte_path.pnode)
  * @waitq: slices waiting for a path to come up
@@ -139,7 +199,11 @@ u32 mcte_listen_addrs(struct mcte_rdma *r, struct mcte_wire_addr *addrs,
  * @rr: id of the path last picked for a slice (round robin)
  * @nr_addrs: entries of @addrs
  * @addrs: addresses its listeners listen on, from its hello
- * @wait: woken when a path changes state
+ * @nr_waiting: opens waiting for a path (mcte_peer_wait_path())
+ * @last_err: the error of the last path given up, for opens that find
+ *	      none left
+ * @gen: bumped, and @wait woken, whenever a path changes state
+ * @wait: where opens wait for a path
  * @grow_work: opens paths to the addresses it has none to: after its
  *	       hello, at each open, and a while after a path died
  * @idle_work: lets it go when no segment of it was open for a while
@@ -150,7 +214,8 @@ struct mcte_peer {
 	struct mcte_rdma *r;
 	u64 id;
 	struct sockaddr_storage addr;
-	spinlock_t lock;	/* paths, waitq, rsegs, rr, addrs */
+	kuid_t uid;
+	spinlock_t lock;	/* paths, waitq, rsegs, rr, addrs, nr_waiting */
 	struct mutex grow_mutex;
 	struct list_head paths;
 	struct list_head waitq;
@@ -159,6 +224,9 @@ struct mcte_peer {
 	u32 rr;
 	u32 nr_addrs;
 	struct sockaddr_storage addrs[MCTE_WIRE_ADDRS_MAX];
+	u32 nr_waiting;
+	int last_err;
+	atomic_t gen;
 	wait_queue_head_t wait;
 	struct delayed_work grow_work;
 	struct delayed_work idle_work;
@@ -187,7 +255,14 @@ struct mcte_rx {
  * @peer: the peer (active paths), referenced
  * @id: its id
  * @active: we connected it; we reconnect it after errors
- * @peer_id: the peer's engine id
+ * @peer_id: the peer's engine id, from the connection's private data
+ * @self: its other end is this very engine (the ids match); it proves
+ *	  the self key, and only then carries anything
+ * @from_local: passive: the peer's address is one of this node's
+ * @hs: enum mcte_hs, how far its handshake got; under @lock
+ * @authed: a key was proven on it (the self key when @self)
+ * @nonce: the nonce we sent in our HELLO or HELLO_REPLY
+ * @peer_nonce: the one the other end sent
  * @mutex: serializes connect and teardown
  * @lock: @state, queue accounting, @pending, @rpcs, @qp use
  * @state: enum mcte_path_state
@@ -216,6 +291,12 @@ struct mcte_rx {
  * @hello_work: says hello once connected (active paths)
  * @room: woken when send queue entries are freed
  * @dev_gone: the device of @cm is being removed
+ * @works: requests of the peer being handled in work items (passive)
+ * @exports: opens of our segments made through it (rdma_export.c)
+ * @nr_exports: entries of @exports
+ * @exports_closed: teardown took @exports: no open is added any more
+ * @gen: bumped by each teardown: keys got on one connection are not
+ *	 kept for the next (rdma_rseg.c)
  * @bytes: counters reported by netlink
  * @slices: see &struct mcte_path_info
  * @errors: see &struct mcte_path_info
@@ -231,6 +312,12 @@ struct mcte_path {
 	u32 id;
 	bool active;
 	u64 peer_id;
+	bool self;
+	bool from_local;
+	u8 hs;
+	bool authed;
+	u8 nonce[MCTE_WIRE_NONCE_LEN];
+	u8 peer_nonce[MCTE_WIRE_NONCE_LEN];
 	struct mutex mutex;	/* connect, teardown */
 	spinlock_t lock;	/* state, accounting, pending, rpcs, qp */
 	u32 state;
@@ -258,6 +345,11 @@ struct mcte_path {
 	struct work_struct hello_work;
 	wait_queue_head_t room;
 	bool dev_gone;
+	u32 works;
+	struct list_head exports;
+	u32 nr_exports;
+	bool exports_closed;
+	u32 gen;
 	atomic64_t bytes;
 	atomic64_t slices;
 	atomic64_t errors;
@@ -265,28 +357,66 @@ struct mcte_path {
 	atomic64_t reconnects;
 };
 
+/**
+ * enum mcte_hs - steps of a path's handshake (Documentation/wire.rst)
+ * @MCTE_HS_NONE: connected, no hello yet
+ * @MCTE_HS_HELLO_IN: passive: a HELLO came and is being answered
+ * @MCTE_HS_AUTH_WAIT: passive: answered, waiting for the peer's AUTH
+ * @MCTE_HS_AUTH_IN: passive: an AUTH came and is being checked
+ * @MCTE_HS_DONE: the handshake is over; the path carries everything
+ */
+enum mcte_hs {
+	MCTE_HS_NONE,
+	MCTE_HS_HELLO_IN,
+	MCTE_HS_AUTH_WAIT,
+	MCTE_HS_AUTH_IN,
+	MCTE_HS_DONE,
+};
+
 struct mcte_path *mcte_path_create(struct mcte_rdma *r,
 				   struct mcte_peer *peer,
 				   const struct sockaddr_storage *remote);
 struct mcte_path *mcte_path_accept(struct mcte_rdma *r, struct rdma_cm_id *cm,
-				   u64 peer_id);
+				   u64 peer_id, bool from_local);
 void mcte_path_put(struct mcte_path *p);
 void mcte_path_fail(struct mcte_path *p, int err);
 void mcte_path_kill(struct mcte_path *p);
 int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev);
 void mcte_path_dev_remove(struct mcte_rdma *r, struct ib_device *ibdev);
+void mcte_path_info(struct mcte_path *p, struct mcte_path_info *pi);
+void mcte_path_arm(struct mcte_path *p, u32 ms);
+void mcte_path_notify(struct mcte_path *p, u8 cmd);
+bool mcte_path_up(struct mcte_path *p);
+
+/* rdma_msg.c */
 int mcte_path_send(struct mcte_path *p, const void *msg, u32 len);
 int mcte_path_send_sync(struct mcte_path *p, const void *msg, u32 len);
+void mcte_path_send_nowait(struct mcte_path *p, const void *msg, u32 len);
 int mcte_path_rpc(struct mcte_path *p, void *msg, u32 len, void *reply,
 		  u32 reply_max);
 int mcte_path_wait_room(struct mcte_path *p, u32 n);
 void mcte_path_unroom(struct mcte_path *p, u32 n);
-void mcte_path_info(struct mcte_path *p, struct mcte_path_info *pi);
+void mcte_path_fail_rpcs(struct mcte_path *p);
+int mcte_path_post_recv(struct mcte_rx *rx);
+void mcte_rx_done(struct ib_cq *cq, struct ib_wc *wc);
 void mcte_wire_init_hdr(struct mcte_wire_hdr *h, u8 type, u32 len, u64 tag);
+void mcte_wire_refused(struct mcte_path *p, const char *why);
+
+/* rdma_hello.c */
+void mcte_wire_cm_make(struct mcte_rdma *r, struct mcte_wire_cm *priv);
+int mcte_wire_cm_check(const void *data, u8 len, u64 *engine_id, u8 *flags);
+bool mcte_wire_cm_auth_ok(struct mcte_rdma *r, u64 peer_id, u8 flags);
+void mcte_wire_rej_make(struct mcte_wire_rej *rej, u8 reason);
+int mcte_wire_rej_errno(const struct rdma_cm_event *ev);
+void mcte_hello_work(struct work_struct *work);
+void mcte_hello_in(struct mcte_path *p, const void *msg, u32 len);
+void mcte_auth_in(struct mcte_path *p, const void *msg, u32 len);
 
 /* rdma_peer.c */
 bool mcte_sockaddr_eq(const struct sockaddr_storage *a,
 		      const struct sockaddr_storage *b);
+bool mcte_sockaddr_ip_eq(const struct sockaddr_storage *a,
+			 const struct sockaddr_storage *b);
 struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 					   const struct sockaddr_storage *ss);
 void mcte_peer_put(struct mcte_peer *peer);
@@ -294,20 +424,26 @@ void mcte_peer_grow(struct mcte_peer *peer, u32 delay_ms);
 struct mcte_path *mcte_peer_wait_path(struct mcte_peer *peer);
 void mcte_peer_path_up(struct mcte_peer *peer, struct mcte_path *p);
 void mcte_peer_path_down(struct mcte_peer *peer);
+void mcte_peer_changed(struct mcte_peer *peer);
+bool mcte_peer_needed(struct mcte_peer *peer);
 void mcte_rdma_peer_idle(struct mcte_peer *peer);
 void mcte_peer_hello(struct mcte_peer *peer, u64 id,
 		     const struct mcte_wire_hello *h);
+void mcte_peer_stop(struct mcte_peer *peer);
 
 /**
- * struct mcte_keyset - the keys of a remote segment for one remote device
+ * struct mcte_keyset - the keys of one open of a remote segment
  * @node: in &mcte_rseg.keysets
- * @dev: the peer's device they are valid on
+ * @path: the path the open was made through, referenced: the keys are
+ *	  used on it alone, and are void once it closes
+ * @open_id: the owner's id of the open, for SEG_CLOSE
  * @nr: entries in @keys
  * @keys: pieces in offset order, covering the segment
  */
 struct mcte_keyset {
 	struct list_head node;
-	char dev[IB_DEVICE_NAME_MAX];
+	struct mcte_path *path;
+	u64 open_id;
 	u32 nr;
 	struct mcte_wire_key keys[] __counted_by(nr);
 };
@@ -321,11 +457,14 @@ struct mcte_keyset {
  * @engine_id: the id of the peer engine that owns it: keys and @seg_id
  *	       mean nothing to another (the peer restarted)
  * @name: its name on the peer
- * @access: its mode on the peer
+ * @access: the access the open asked for and got: its keys' rights
+ * @uid: the user who opened it, whom the owner judges (when it is us)
  * @nr_bufs: its buffers on the peer
  * @lock: @keysets
- * @keysets: keys per remote device (struct mcte_keyset)
- * @fetch_work: gets keys for devices of paths that came up later
+ * @keysets: keys per path (struct mcte_keyset)
+ * @fetch_work: gets keys for paths that came up later
+ * @close_work: once the segment is closed, voids its opens on the owner
+ *		(SEG_CLOSE), then frees it
  */
 struct mcte_rseg {
 	struct mcte_seg *seg;
@@ -335,30 +474,34 @@ struct mcte_rseg {
 	u64 engine_id;
 	char name[MCTE_SEG_NAME_MAX];
 	u32 access;
+	kuid_t uid;
 	u32 nr_bufs;
 	spinlock_t lock;	/* keysets */
 	struct list_head keysets;
 	struct work_struct fetch_work;
+	struct work_struct close_work;
 };
 
-/* rdma_seg.c */
+/* rdma_rseg.c */
 bool mcte_rseg_usable_on(struct mcte_rseg *rs, struct mcte_path *p);
-bool mcte_rseg_key(struct mcte_rseg *rs, const char *dev, u64 off,
+bool mcte_rseg_key(struct mcte_rseg *rs, struct mcte_path *p, u64 off,
 		   struct mcte_wire_key *key);
 void mcte_rseg_path_up(struct mcte_peer *peer);
+void mcte_rseg_path_down(struct mcte_peer *peer, struct mcte_path *p);
 void mcte_rseg_gone(struct mcte_peer *peer, u64 seg_id);
 bool mcte_rseg_engine_gone(struct mcte_peer *peer, u64 id);
-void mcte_export_open(struct mcte_path *p, const void *msg, u32 len, u64 tag);
-void mcte_export_dev_remove(struct mcte_rdma *r, struct ib_device *ibdev);
-void mcte_export_flush(struct mcte_rdma *r);
+
+/* rdma_export.c */
+void mcte_export_open(struct mcte_path *p, const void *msg, u32 len);
+void mcte_export_close(struct mcte_path *p, const void *msg, u32 len);
+void mcte_export_path_down(struct mcte_path *p);
 
 /* xport_rdma.c */
 void mcte_rdma_dispatch(struct list_head *rslices);
 void mcte_rdma_retry_list(struct list_head *rslices, int err);
 void mcte_rdma_post_pending(struct mcte_path *p);
 void mcte_rdma_slice_gone(struct mcte_rslice *rsl);
-void mcte_rdma_engines_sweep(bool (*sweep)(struct list_head *list,
-					   struct list_head *out));
+bool mcte_rdma_sweep_list(struct list_head *list, struct list_head *out);
 extern struct workqueue_struct *mcte_rdma_wq;
 /* Paths and peers not yet freed: none may be left when the module goes. */
 extern atomic_t mcte_rdma_live;

@@ -3,9 +3,9 @@
  * mcte - what two engines say to each other (Documentation/wire.rst).
  *
  * Every field is big-endian and every message starts with the same
- * header; a receiver checks magic, version, type and length before it
- * reads anything else, and drops (and counts) what fails the checks.
- * Version 1.
+ * header; a receiver checks magic, version, type, direction, step and
+ * length before it reads anything else, and drops (and counts) what fails
+ * the checks. Version 2, the only one spoken.
  */
 #ifndef _MCTE_RDMA_WIRE_H
 #define _MCTE_RDMA_WIRE_H
@@ -14,24 +14,71 @@
 #include <linux/types.h>
 
 #define MCTE_WIRE_MAGIC		0x4d435445	/* "MCTE" */
-#define MCTE_WIRE_VERSION	1
+#define MCTE_WIRE_VERSION	2
+/* The range this engine speaks; a path runs at the highest both speak. */
+#define MCTE_WIRE_VERSION_MIN	2
+#define MCTE_WIRE_VERSION_MAX	2
 /* A receive buffer: the largest message. */
 #define MCTE_WIRE_MSG_MAX	16384
 #define MCTE_WIRE_ADDRS_MAX	8
 #define MCTE_WIRE_NAME_MAX	64
+#define MCTE_WIRE_NONCE_LEN	32
+#define MCTE_WIRE_MAC_LEN	32	/* HMAC-SHA256 */
 
 /**
  * struct mcte_wire_cm - private data of rdma_cm's connect request and reply
  * @magic: MCTE_WIRE_MAGIC
- * @version: MCTE_WIRE_VERSION; a request of another version is rejected
+ * @max_version: highest version the sender speaks (version 1: its version)
+ * @min_version: lowest version it speaks; 0 (version 1) reads as
+ *		 @max_version
+ * @flags: MCTE_WIRE_CM_*
  * @resv: zero
  * @engine_id: the sender engine's id
  */
 struct mcte_wire_cm {
 	__be32 magic;
-	u8 version;
-	u8 resv[3];
+	u8 max_version;
+	u8 min_version;
+	u8 flags;
+	u8 resv;
 	__be64 engine_id;
+};
+
+/* The sender holds a cluster key, and proves it to any other engine. */
+#define MCTE_WIRE_CM_AUTH	0x01
+
+/**
+ * enum mcte_wire_rej_reason - why a listener rejected a connect request
+ * @MCTE_WIRE_REJ_VERSION: no version both ends speak
+ * @MCTE_WIRE_REJ_BUSY: too many connections, from that address or in all
+ * @MCTE_WIRE_REJ_SHUTDOWN: the engine is going away
+ * @MCTE_WIRE_REJ_MALFORMED: the private data is not mcte's
+ * @MCTE_WIRE_REJ_AUTH: one end holds a cluster key, the other none
+ */
+enum mcte_wire_rej_reason {
+	MCTE_WIRE_REJ_VERSION	= 1,
+	MCTE_WIRE_REJ_BUSY	= 2,
+	MCTE_WIRE_REJ_SHUTDOWN	= 3,
+	MCTE_WIRE_REJ_MALFORMED	= 4,
+	MCTE_WIRE_REJ_AUTH	= 5,
+};
+
+/**
+ * struct mcte_wire_rej - private data of a listener's reject
+ * @magic: MCTE_WIRE_MAGIC
+ * @max_version: highest version the rejecting engine speaks
+ * @min_version: lowest version it speaks
+ * @reason: enum mcte_wire_rej_reason
+ * @resv0: zero
+ * @resv: zero
+ */
+struct mcte_wire_rej {
+	__be32 magic;
+	u8 max_version;
+	u8 min_version;
+	u8 reason;
+	u8 resv0;
+	__be64 resv;
 };
 
 enum mcte_wire_type {
@@ -42,7 +89,15 @@ enum mcte_wire_type {
 	MCTE_WIRE_SEG_GONE	= 5,	/* owner -> opener: keys are void */
 	MCTE_WIRE_PING		= 6,
 	MCTE_WIRE_PONG		= 7,
+	MCTE_WIRE_AUTH		= 8,	/* active -> passive: its proof */
+	MCTE_WIRE_AUTH_REPLY	= 9,
+	MCTE_WIRE_SEG_CLOSE	= 10,	/* opener -> owner: void an open */
+	MCTE_WIRE_SEG_CLOSE_REPLY = 11,
+	MCTE_WIRE_TYPE_MAX	= MCTE_WIRE_SEG_CLOSE_REPLY,
 };
+
+/* HELLO flags */
+#define MCTE_WIRE_HELLO_AUTH	0x01	/* the sender proves a key */
 
 /**
  * struct mcte_wire_hdr - head of every message
@@ -79,33 +134,53 @@ struct mcte_wire_addr {
 /**
  * struct mcte_wire_hello - HELLO and HELLO_REPLY
  * @hdr: header
- * @engine_id: sender's engine id
+ * @engine_id: sender's engine id, as in the connection's private data
  * @dev: sender's RDMA device of this connection, NUL-terminated
  * @nr_addrs: entries of @addrs used
+ * @min_version: lowest version the sender speaks
+ * @max_version: highest version it speaks
+ * @flags: MCTE_WIRE_HELLO_*
  * @resv: zero
  * @addrs: addresses the sender's listeners listen on
+ * @nonce: the sender's challenge, random for each path
+ * @mac: HELLO_REPLY: the replier's proof of the key; HELLO: zero
  */
 struct mcte_wire_hello {
 	struct mcte_wire_hdr hdr;
 	__be64 engine_id;
 	char dev[64];
 	__be32 nr_addrs;
-	__be32 resv;
+	u8 min_version;
+	u8 max_version;
+	u8 flags;
+	u8 resv;
 	struct mcte_wire_addr addrs[MCTE_WIRE_ADDRS_MAX];
+	u8 nonce[MCTE_WIRE_NONCE_LEN];
+	u8 mac[MCTE_WIRE_MAC_LEN];
+};
+
+/**
+ * struct mcte_wire_auth - AUTH: the active side's proof of the key
+ * @hdr: header
+ * @mac: see Documentation/wire.rst
+ */
+struct mcte_wire_auth {
+	struct mcte_wire_hdr hdr;
+	u8 mac[MCTE_WIRE_MAC_LEN];
 };
 
 /**
  * struct mcte_wire_seg_open - SEG_OPEN: open a segment of the receiver
  * @hdr: header
  * @name: segment name, NUL-terminated
- * @access: enum mcte_access wanted
- * @resv: zero
+ * @access: enum mcte_access wanted, READ or RW
+ * @uid: the opening process's uid; read only by the same engine
  */
 struct mcte_wire_seg_open {
 	struct mcte_wire_hdr hdr;
 	char name[MCTE_WIRE_NAME_MAX];
 	__be32 access;
-	__be32 resv;
+	__be32 uid;
 };
 
 /**
@@ -124,10 +199,11 @@ struct mcte_wire_key {
 
 /**
  * struct mcte_wire_seg_open_reply - SEG_OPEN_REPLY
- * @hdr: header; status says why an open failed
+ * @hdr: header; status says why an open failed (then the header is all)
  * @seg_id: the owner's id of the segment, named by SEG_GONE
+ * @open_id: the owner's id of this open, named by SEG_CLOSE
  * @size: size of the segment
- * @access: enum mcte_access of the segment (its keys' rights)
+ * @access: enum mcte_access granted: the rights of the keys
  * @nr_bufs: buffers of the segment
  * @nr_keys: entries of @keys
  * @resv: zero
@@ -136,6 +212,7 @@ struct mcte_wire_key {
 struct mcte_wire_seg_open_reply {
 	struct mcte_wire_hdr hdr;
 	__be64 seg_id;
+	__be64 open_id;
 	__be64 size;
 	__be32 access;
 	__be32 nr_bufs;
@@ -158,7 +235,21 @@ struct mcte_wire_seg_gone {
 	__be64 seg_id;
 };
 
+/**
+ * struct mcte_wire_seg_close - SEG_CLOSE: the opener is done with an open
+ * @hdr: header
+ * @open_id: the open, as its SEG_OPEN_REPLY named it
+ */
+struct mcte_wire_seg_close {
+	struct mcte_wire_hdr hdr;
+	__be64 open_id;
+};
+
 static_assert(sizeof(struct mcte_wire_cm) == 16);
+static_assert(sizeof(struct mcte_wire_rej) == 16);
+static_assert(sizeof(struct mcte_wire_hello) == 24 + 304);
+static_assert(sizeof(struct mcte_wire_seg_open) == 24 + 72);
+static_assert(sizeof(struct mcte_wire_seg_open_reply) == 24 + 40);
 static_assert(sizeof(struct mcte_wire_hdr) == 24);
 static_assert(sizeof(struct mcte_wire_addr) == 20);
 static_assert(sizeof(struct mcte_wire_key) == 24);

@@ -50,11 +50,15 @@ static bool mcte_seg_name_char(char c)
 	       (c >= '0' && c <= '9') || c == '.' || c == '_' || c == '-';
 }
 
-/*
- * A local segment name: 1 to MCTE_SEG_NAME_MAX - 1 characters from
+/**
+ * mcte_seg_name_valid() - whether a segment name is well formed
+ * @name: the name
+ * @size: bytes of @name that may be read
+ *
+ * Return: true for 1 to MCTE_SEG_NAME_MAX - 1 characters from
  * [A-Za-z0-9._-], NUL-terminated within @size bytes.
  */
-static bool mcte_seg_name_ok(const char *name, size_t size)
+bool mcte_seg_name_valid(const char *name, size_t size)
 {
 	size_t i, len = strnlen(name, size);
 
@@ -355,7 +359,7 @@ static void mcte_seg_unregister(struct mcte_seg *seg)
 
 	mcte_nl_seg_notify(seg, MCTE_CMD_SEG_DEL_NTF);
 	/* Transfers waiting to copy from or to it end now. */
-	mcte_xfer_sweep();
+	mcte_xfer_sweep(eng);
 	/* Peers' keys to it are voided; they hear of it. */
 	mcte_rdma_seg_unregistered(seg);
 }
@@ -393,7 +397,7 @@ long mcte_ioctl_seg_reg(struct mcte_file *mf, struct mcte_seg_reg __user *arg)
 		return -EFAULT;
 	if (r.resv[0] || r.resv[1])
 		return -EINVAL;
-	if (!mcte_seg_name_ok(r.name, sizeof(r.name)))
+	if (!mcte_seg_name_valid(r.name, sizeof(r.name)))
 		return -EINVAL;
 	if (r.access > MCTE_ACCESS_RW)
 		return -EINVAL;
@@ -494,11 +498,22 @@ long mcte_ioctl_seg_unreg(struct mcte_file *mf, u32 __user *arg)
 	return 0;
 }
 
-/* Whether an opener asking for @want may have it of a segment. */
-static int mcte_seg_may_open(const struct mcte_seg *seg, u32 want)
+/**
+ * mcte_seg_may_open_as() - the local rule: may @uid have @want of a segment
+ * @seg: a segment of this node
+ * @uid: the opening user
+ * @want: enum mcte_access asked for
+ *
+ * The rule for every open of a segment by a process of this node, whatever
+ * name it was opened by (its own, or an address of this node's listeners:
+ * rdma_export.c applies it then).
+ *
+ * Return: 0 or -EACCES.
+ */
+int mcte_seg_may_open_as(const struct mcte_seg *seg, kuid_t uid, u32 want)
 {
 	/* Another user opens nothing, whatever the mode says. */
-	if (!uid_eq(seg->uid, current_euid()))
+	if (!uid_eq(seg->uid, uid))
 		return -EACCES;
 	if (seg->access == MCTE_ACCESS_NONE || want > seg->access)
 		return -EACCES;
@@ -563,9 +578,12 @@ static int mcte_seg_open_remote(struct mcte_file *mf, const char *name,
 
 	if (slash == name)
 		return -EINVAL;
-	if (!mcte_seg_name_ok(slash + 1, MCTE_SEG_NAME_MAX))
+	if (!mcte_seg_name_valid(slash + 1, MCTE_SEG_NAME_MAX))
 		return -EINVAL;
 	ret = mcte_seg_parse_peer(name, slash, &ss);
+	if (ret)
+		return ret;
+	ret = mcte_policy_may_open_remote(mf->eng);
 	if (ret)
 		return ret;
 	return mcte_rseg_open(mf->eng, &ss, slash + 1, access, segp, nr_bufs);
@@ -601,13 +619,13 @@ long mcte_ioctl_seg_open(struct mcte_file *mf,
 		if (ret)
 			return ret;
 	} else {
-		if (!mcte_seg_name_ok(o.name, sizeof(o.name)))
+		if (!mcte_seg_name_valid(o.name, sizeof(o.name)))
 			return -EINVAL;
 		seg = mcte_seg_lookup(mf->eng, o.name);
 		if (!seg)
 			return -ENOENT;
 		nr_bufs = seg->nr_bufs;
-		ret = mcte_seg_may_open(seg, o.access);
+		ret = mcte_seg_may_open_as(seg, current_euid(), o.access);
 		if (ret)
 			goto out_put_seg;
 	}

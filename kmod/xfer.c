@@ -228,14 +228,17 @@ void mcte_xfer_submit(struct list_head *xfers)
 }
 
 /**
- * mcte_xfer_sweep() - let every transport drop transfers that stop
+ * mcte_xfer_sweep() - let every transport drop an engine's transfers that stop
+ * @eng: the engine; the transfers of its files are swept
  *
- * After stop reasons were given under a batch lock, or segments went.
+ * After stop reasons were given under a batch lock, or segments went. A
+ * transfer only ever uses segments of its file's engine, so whatever
+ * stopped it stopped transfers of that engine alone.
  */
-void mcte_xfer_sweep(void)
+void mcte_xfer_sweep(struct mcte_engine *eng)
 {
-	mcte_xport_local.sweep();
-	mcte_xport_rdma.sweep();
+	mcte_xport_local.sweep(eng);
+	mcte_xport_rdma.sweep(eng);
 }
 
 static u32 mcte_xfer_end_state(int stop)

@@ -256,7 +256,8 @@ static void mcte_local_cancel(struct mcte_xfer *x)
 	wake_up_all(&mcte_local_wait);
 }
 
-static void mcte_local_sweep(void)
+/* One queue for all engines: the engine's transfers are among them. */
+static void mcte_local_sweep(struct mcte_engine *eng)
 {
 	struct mcte_xfer *x, *tmp;
 	LIST_HEAD(stopped);

@@ -32,7 +32,6 @@
 struct workqueue_struct *mcte_rdma_wq;
 atomic_t mcte_rdma_live = ATOMIC_INIT(0);
 static struct kmem_cache *mcte_rslice_cache;
-static struct work_struct mcte_rdma_sweeper;
 
 static void mcte_rslice_finish(struct mcte_rslice *rsl, int err)
 {
@@ -62,17 +61,19 @@ static void mcte_rslice_unbuild(struct mcte_rslice *rsl, struct ib_device *dev)
 static void mcte_rwr_done(struct ib_cq *cq, struct ib_wc *wc);
 
 /*
- * Work requests for @rsl on @p, into rsl->wrs; with @fill false, only
- * count them. Return: the count, or -errno.
+ * Work requests for @rsl on @p (its device @rdev), into rsl->wrs; with
+ * @fill false, only count them. Return: the count, or -errno: -ENOKEY
+ * when @p lost its keys meanwhile (it is closing).
  */
 static int mcte_rslice_walk(struct mcte_rslice *rsl, struct mcte_path *p,
-			    struct ib_device *dev, bool fill)
+			    struct mcte_rdev *rdev, bool fill)
 {
 	struct mcte_xfer *x = rsl->s.x;
 	bool rd = x->opcode == MCTE_OP_READ;
 	enum dma_data_direction dir = rd ? DMA_FROM_DEVICE : DMA_TO_DEVICE;
 	u64 roff = x->toff + rsl->s.off, left = rsl->s.len;
-	u32 max_sge = p->rdev->max_sge, lkey = p->rdev->pd->local_dma_lkey;
+	u32 max_sge = rdev->max_sge, lkey = rdev->pd->local_dma_lkey;
+	struct ib_device *dev = rdev->ibdev;
 	struct mcte_seg_pos pos;
 	int n = 0;
 
@@ -83,7 +84,7 @@ static int mcte_rslice_walk(struct mcte_rslice *rsl, struct mcte_path *p,
 		u64 room, len = 0;
 		u32 nsge = 0;
 
-		if (!mcte_rseg_key(rsl->rs, p->remote_dev, roff, &key))
+		if (!mcte_rseg_key(rsl->rs, p, roff, &key))
 			return -ENOKEY;
 		room = be64_to_cpu(key.off) + be32_to_cpu(key.len) - roff;
 		room = min(room, left);
@@ -133,31 +134,49 @@ static int mcte_rslice_walk(struct mcte_rslice *rsl, struct mcte_path *p,
 	return n;
 }
 
-/* Work requests of @rsl for @p, its pages mapped for @p's device. */
+/*
+ * Work requests of @rsl for @p, its pages mapped for @p's device.
+ * Return: 0 or -errno: -ENOTCONN or -ENOKEY when @p is closing (its
+ * device entry or its keys gone since it was picked).
+ */
 static int mcte_rslice_build(struct mcte_rslice *rsl, struct mcte_path *p)
 {
-	struct ib_device *dev = p->rdev->ibdev;
+	struct mcte_rdev *rdev;
 	int n, ret;
 
-	n = mcte_rslice_walk(rsl, p, dev, false);
+	spin_lock(&p->lock);
+	rdev = p->rdev;
+	if (rdev)
+		kref_get(&rdev->ref);
+	spin_unlock(&p->lock);
+	if (!rdev)
+		return -ENOTCONN;
+
+	n = mcte_rslice_walk(rsl, p, rdev, false);
+	ret = n;
 	if (n < 0)
-		return n;
+		goto out_put_rdev;
+	ret = -E2BIG;
 	if (n > MCTE_PATH_SQ_DATA)
-		return -E2BIG;
+		goto out_put_rdev;
+	ret = -ENOMEM;
 	rsl->wrs = kvcalloc(n, sizeof(*rsl->wrs), GFP_KERNEL);
 	if (!rsl->wrs)
-		return -ENOMEM;
+		goto out_put_rdev;
 	rsl->nr_wr = 0;
 	rsl->nr_rd = 0;
-	ret = mcte_rslice_walk(rsl, p, dev, true);
+	ret = mcte_rslice_walk(rsl, p, rdev, true);
 	if (ret < 0) {
-		mcte_rslice_unbuild(rsl, dev);
-		return ret;
+		mcte_rslice_unbuild(rsl, rdev->ibdev);
+		goto out_put_rdev;
 	}
-	rsl->dev = dev;
+	rsl->dev = rdev->ibdev;
 	rsl->err = 0;
 	atomic_set(&rsl->left, rsl->nr_wr);
-	return 0;
+	ret = 0;
+out_put_rdev:
+	mcte_rdev_put(rdev);
+	return ret;
 }
 
 /* Under p->lock: post @rsl if it fits. Return: 0, -EAGAIN, -errno. */
@@ -413,6 +432,11 @@ void mcte_rdma_dispatch(struct list_head *rslices)
 
 		rsl->path = p;
 		ret = mcte_rslice_build(rsl, p);
+		/* The path closed since it was picked: another one will do. */
+		if (ret == -ENOTCONN || ret == -ENOKEY) {
+			mcte_rslice_retry(rsl, -ENOLINK);
+			continue;
+		}
 		if (ret) {
 			rsl->path = NULL;
 			mcte_path_put(p);
@@ -463,7 +487,14 @@ static void mcte_rdma_submit(struct list_head *xfers)
 	}
 }
 
-static bool mcte_rdma_sweep_list(struct list_head *list, struct list_head *out)
+/**
+ * mcte_rdma_sweep_list() - move the slices of stopping transfers out
+ * @list: a path's pending list or a peer's wait queue, locked
+ * @out: where they go
+ *
+ * Return: whether any moved.
+ */
+bool mcte_rdma_sweep_list(struct list_head *list, struct list_head *out)
 {
 	struct mcte_rslice *rsl, *tmp;
 	bool any = false;
@@ -477,20 +508,14 @@ static bool mcte_rdma_sweep_list(struct list_head *list, struct list_head *out)
 	return any;
 }
 
-/* Slices of stopping transfers leave waiting lists and end. */
-static void mcte_rdma_sweep_work(struct work_struct *work)
-{
-	mcte_rdma_engines_sweep(mcte_rdma_sweep_list);
-}
-
 static void mcte_rdma_cancel(struct mcte_xfer *x)
 {
-	queue_work(mcte_rdma_wq, &mcte_rdma_sweeper);
+	mcte_rdma_sweep_engine(x->mf->eng->rdma);
 }
 
-static void mcte_rdma_sweep(void)
+static void mcte_rdma_sweep(struct mcte_engine *eng)
 {
-	queue_work(mcte_rdma_wq, &mcte_rdma_sweeper);
+	mcte_rdma_sweep_engine(eng->rdma);
 }
 
 /**
@@ -533,7 +558,6 @@ int mcte_xport_rdma_init(void)
 		kmem_cache_destroy(mcte_rslice_cache);
 		return -ENOMEM;
 	}
-	INIT_WORK(&mcte_rdma_sweeper, mcte_rdma_sweep_work);
 	return 0;
 }
 

@@ -36,6 +36,42 @@ static const char *const mcte_errors[] = {
 	[EAGAIN]	= "nothing to reap yet",
 };
 
+/* What an errno of mcte_seg_open() means: the cause of the refusal. */
+static const char *const mcte_open_errors[] = {
+	[ENOENT]	= "no such segment (or mcte module not loaded)",
+	[EACCES]	= "permission denied: a segment of this node opens only for its owner's user, "
+			  "whatever name it is opened by, and a segment only for what its access mode allows",
+	[EINVAL]	= "invalid name or access (a peer's segment opens for read or read-write)",
+	[EPERM]		= "the administrator restricts opening segments of peer engines "
+			  "(mctectl policy show)",
+	[EUSERS]	= "this user holds too many peer engines, or is dialing too many at once "
+			  "(mctectl policy show)",
+	[EHOSTUNREACH]	= "peer engine unreachable: host name not resolved, no route, or no answer",
+	[ENETUNREACH]	= "peer engine unreachable: no route to its address",
+	[ECONNREFUSED]	= "connection refused: no mcte listener at that address and port "
+			  "(for an address of this node: none of its listeners takes it), "
+			  "or the peer engine refused the connection",
+	[ENETDOWN]	= "the RDMA device of the path to the peer engine went away",
+	[EKEYREJECTED]	= "peer authentication failed: the cluster keys of the two engines differ, "
+			  "or only one of them has one (mctectl auth show)",
+	[EPROTONOSUPPORT] = "the peer engine speaks another version of the wire protocol",
+	[EMFILE]	= "the path to the peer engine holds too many opens",
+	[EBUSY]		= "the peer engine is too busy to answer (or no room for another connection)",
+	[EPROTO]	= "the peer engine's answer is malformed",
+	[ETIMEDOUT]	= "timed out: no path to the peer engine came up in time",
+	[E2BIG]		= "the segment has more pieces than one answer of the peer holds",
+	[ENODEV]	= "mcte module not loaded: " MCTE_DEV_PATH " has no driver",
+};
+
+MCTE_EXPORT const char *mcte_seg_open_strerror(int err)
+{
+	unsigned int e = err < 0 ? 0U - (unsigned int)err : (unsigned int)err;
+
+	if (e < ARRAY_SIZE(mcte_open_errors) && mcte_open_errors[e])
+		return mcte_open_errors[e];
+	return mcte_strerror(err);
+}
+
 MCTE_EXPORT const char *mcte_strerror(int err)
 {
 	/* unsigned: -INT_MIN does not fit an int */

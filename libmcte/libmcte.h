@@ -108,6 +108,18 @@ const char *mcte_lib_version(void);
  */
 const char *mcte_strerror(int err);
 
+/**
+ * mcte_seg_open_strerror() - message for an error of mcte_seg_open()
+ * @err: a negative errno returned by mcte_seg_open() (or positive)
+ *
+ * Opening a segment, locally or of a peer engine, fails for causes of its
+ * own (the owner's rules, the administrator's policy, the path to the
+ * peer, its authentication): this names the cause for each errno the open
+ * returns, and falls back to mcte_strerror() for the others. The string
+ * is static.
+ */
+const char *mcte_seg_open_strerror(int err);
+
 /* ------------------------------------------------------------------ */
 /* Segments (segment.c)                                                 */
 
@@ -179,10 +191,21 @@ int mcte_seg_unregister(struct mcte *m, __u32 handle);
  * no path to it yet (shared by every process of the node), which may take
  * seconds.
  *
- * Return: 0; -ENOENT (no such segment), -EACCES (its owner's access mode
- * does not allow @access, or it belongs to another user), -EINVAL;
- * for a peer's segment also -EHOSTUNREACH (host name not resolved, or no
- * route), -ECONNREFUSED (no listener there), -ETIMEDOUT; other -errno.
+ * A segment of this node is opened by its owner's user only, and only
+ * for what its mode allows, whether it is named by its name or through an
+ * address of this node's own listeners ("10.0.0.1/name").
+ *
+ * Return: 0; -ENOENT (no such segment), -EACCES (it belongs to another
+ * user of this node, or its mode does not allow @access), -EINVAL (a
+ * peer's segment opened with MCTE_ACCESS_NONE, or a malformed name); for
+ * a peer's segment also -EPERM (the administrator restricts remote
+ * opens), -EUSERS (this user's limits on peers), -EHOSTUNREACH (host name
+ * not resolved, or no route, or no answer), -ECONNREFUSED (no listener
+ * there, or the peer refused the connection), -ENETDOWN (the RDMA device
+ * of the path went away), -EKEYREJECTED (peer authentication failed),
+ * -EPROTONOSUPPORT (the peer speaks another wire version), -EMFILE (the
+ * path holds too many opens), -ETIMEDOUT; other -errno.
+ * mcte_seg_open_strerror() names the cause.
  */
 int mcte_seg_open(struct mcte *m, const char *name, enum mcte_access access,
 		  __u32 *handle, __u64 *size);

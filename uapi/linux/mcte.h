@@ -348,6 +348,12 @@ struct mcte_reap {
 
 /**
  * enum mcte_port_state - logical state of an RDMA port (IB spec values)
+ * @MCTE_PORT_STATE_NOP: no state change
+ * @MCTE_PORT_STATE_DOWN: down
+ * @MCTE_PORT_STATE_INIT: initialised, not armed
+ * @MCTE_PORT_STATE_ARMED: armed
+ * @MCTE_PORT_STATE_ACTIVE: active: carries traffic
+ * @MCTE_PORT_STATE_ACTIVE_DEFER: active, deferring
  */
 enum mcte_port_state {
 	MCTE_PORT_STATE_NOP		= 0,
@@ -360,6 +366,9 @@ enum mcte_port_state {
 
 /**
  * enum mcte_link_layer - link layer of an RDMA port
+ * @MCTE_LINK_LAYER_UNSPECIFIED: not reported
+ * @MCTE_LINK_LAYER_INFINIBAND: InfiniBand
+ * @MCTE_LINK_LAYER_ETHERNET: Ethernet (RoCE, iWARP)
  */
 enum mcte_link_layer {
 	MCTE_LINK_LAYER_UNSPECIFIED	= 0,
@@ -382,6 +391,19 @@ enum mcte_path_state {
 	MCTE_PATH_ERROR		= 3,
 	MCTE_PATH_RECONNECTING	= 4,
 	MCTE_PATH_DEAD		= 5,
+};
+
+/**
+ * enum mcte_remote_open - who may open segments of peer engines
+ * @MCTE_REMOTE_OPEN_ALL: any user (the default)
+ * @MCTE_REMOTE_OPEN_GROUP: members of one group, and administrators
+ * @MCTE_REMOTE_OPEN_ADMIN: only users with CAP_NET_ADMIN in the engine's
+ *			    network namespace
+ */
+enum mcte_remote_open {
+	MCTE_REMOTE_OPEN_ALL	= 0,
+	MCTE_REMOTE_OPEN_GROUP	= 1,
+	MCTE_REMOTE_OPEN_ADMIN	= 2,
 };
 
 /**
@@ -471,6 +493,14 @@ enum {
 	MCTE_A_STAT_SEGMENTS,
 	MCTE_A_STAT_BATCHES,
 	MCTE_A_STAT_PAD,
+	MCTE_A_STAT_WIRE_REFUSED,
+	MCTE_A_STAT_CONN_REFUSED,
+	MCTE_A_STAT_AUTH_FAILED,
+	MCTE_A_STAT_OPEN_REFUSED,
+	MCTE_A_STAT_PATHS_FAILED,
+	MCTE_A_STAT_PEERS,
+	MCTE_A_STAT_PATHS,
+	MCTE_A_STAT_OPENS,
 
 	__MCTE_A_STAT_MAX,
 	MCTE_A_STAT_MAX = (__MCTE_A_STAT_MAX - 1)
@@ -481,6 +511,7 @@ enum {
 	MCTE_A_LISTEN_ADDR = 1,
 	MCTE_A_LISTEN_PORT,
 	MCTE_A_LISTEN_DEV_NAME,
+	MCTE_A_LISTEN_AUTH,
 
 	__MCTE_A_LISTEN_MAX,
 	MCTE_A_LISTEN_MAX = (__MCTE_A_LISTEN_MAX - 1)
@@ -523,6 +554,29 @@ enum {
 	MCTE_A_PATH_MAX = (__MCTE_A_PATH_MAX - 1)
 };
 
+/*
+ * Peer authentication: the cluster key (set, never read back) and whether
+ * peers must prove it.
+ */
+enum {
+	MCTE_A_AUTH_KEY = 1,
+	MCTE_A_AUTH_REQUIRED,
+
+	__MCTE_A_AUTH_MAX,
+	MCTE_A_AUTH_MAX = (__MCTE_A_AUTH_MAX - 1)
+};
+
+/* What users of an engine may make it do over the network. */
+enum {
+	MCTE_A_POLICY_REMOTE_OPEN = 1,
+	MCTE_A_POLICY_GROUP,
+	MCTE_A_POLICY_PEERS_PER_USER,
+	MCTE_A_POLICY_DIALS_PER_USER,
+
+	__MCTE_A_POLICY_MAX,
+	MCTE_A_POLICY_MAX = (__MCTE_A_POLICY_MAX - 1)
+};
+
 /* The priority matrix: NICs by memory location ("cpu:N"). */
 enum {
 	MCTE_A_TOPO_LOCATION = 1,
@@ -553,6 +607,11 @@ enum {
 	MCTE_CMD_PATH_DOWN_NTF,
 	MCTE_CMD_TOPO_GET,
 	MCTE_CMD_TOPO_SET,
+	MCTE_CMD_AUTH_SET,
+	MCTE_CMD_AUTH_DEL,
+	MCTE_CMD_AUTH_GET,
+	MCTE_CMD_POLICY_SET,
+	MCTE_CMD_POLICY_GET,
 
 	__MCTE_CMD_MAX,
 	MCTE_CMD_MAX = (__MCTE_CMD_MAX - 1)
