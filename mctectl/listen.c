@@ -29,17 +29,20 @@ static const enum mnl_attr_data_type listen_policy[MCTE_A_LISTEN_MAX + 1] = {
 	[MCTE_A_LISTEN_ADDR]	 = MNL_TYPE_BINARY,
 	[MCTE_A_LISTEN_PORT]	 = MNL_TYPE_U16,
 	[MCTE_A_LISTEN_DEV_NAME] = MNL_TYPE_NUL_STRING,
+	[MCTE_A_LISTEN_AUTH]	 = MNL_TYPE_U8,
 };
 
 /*
- * Text:  10.0.0.1:7471 dev rxe0
- *        [fd00::1]:7471 dev -
- * JSON:  {"addr":"10.0.0.1","port":7471,"dev":"rxe0"}
- * (no "dev" while the listener has no device)
+ * Text:  10.0.0.1:7471 dev rxe0 auth required
+ *        [fd00::1]:7471 dev - auth none
+ * JSON:  {"addr":"10.0.0.1","port":7471,"dev":"rxe0","auth":true}
+ * (no "dev" while the listener has no device; no "auth" from a module
+ * that does not report it)
  */
 static void listen_print(const struct nlmsghdr *nlh)
 {
 	const struct nlattr *tb[MCTE_A_LISTEN_MAX + 1];
+	bool auth;
 
 	if (nl_parse(nlh, listen_policy, MCTE_A_LISTEN_MAX, tb) < 0)
 		return;
@@ -52,6 +55,11 @@ static void listen_print(const struct nlmsghdr *nlh)
 			     mnl_attr_get_str(tb[MCTE_A_LISTEN_DEV_NAME]));
 	else
 		print_text("dev -");
+	if (tb[MCTE_A_LISTEN_AUTH]) {
+		auth = mnl_attr_get_u8(tb[MCTE_A_LISTEN_AUTH]);
+		print_bool("auth", NULL, auth);
+		print_text(auth ? "auth required" : "auth none");
+	}
 	close_object();
 	print_nl();
 }

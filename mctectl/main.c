@@ -18,8 +18,8 @@ static void usage(FILE *fp)
 {
 	fprintf(fp,
 		"Usage: mctectl [ OPTIONS ] OBJECT { COMMAND | help }\n"
-		"where  OBJECT := { dev | listen | monitor | path | peer | segment | stat |\n"
-		"                   topo | version | help }\n"
+		"where  OBJECT := { auth | dev | listen | monitor | path | peer | policy |\n"
+		"                   segment | stat | topo | version | help }\n"
 		"       OPTIONS := { -V[ersion] | -j[son] | -p[retty] | -h[elp] }\n");
 }
 
@@ -101,15 +101,18 @@ int ctl_nl_error(struct mctectl *ctl, const char *what, int err)
 }
 
 /*
- * Table order settles abbreviations: "d" is dev, "l" listen, "m" monitor,
- * "p" peer, "pa" path, "s" and "seg" segment, "st" stat, "t" topo.
+ * Table order settles abbreviations: "a" is auth, "d" dev, "l" listen,
+ * "m" monitor, "p" and "pe" peer, "pa" path, "po" policy, "s" and "seg"
+ * segment, "st" stat, "t" topo, "v" version, "h" help.
  */
 static const struct cmd objects[] = {
+	{ "auth",	cmd_auth },
 	{ "dev",	cmd_dev },
 	{ "listen",	cmd_listen },
 	{ "monitor",	cmd_monitor },
 	{ "peer",	cmd_peer },
 	{ "path",	cmd_path },
+	{ "policy",	cmd_policy },
 	{ "segment",	cmd_segment },
 	{ "stat",	cmd_stat },
 	{ "topo",	cmd_topo },

@@ -1,7 +1,8 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mctectl: what main.c and the object files (dev.c, listen.c, monitor.c,
- * path.c, peer.c, segment.c, stat.c, topo.c, version.c) share.
+ * mctectl: what main.c and the object files (auth.c, dev.c, listen.c,
+ * monitor.c, path.c, peer.c, policy.c, segment.c, stat.c, topo.c,
+ * version.c) share.
  */
 #ifndef MCTECTL_H
 #define MCTECTL_H
@@ -66,11 +67,13 @@ int ctl_nl(struct mctectl *ctl, struct nl **nl);
 int ctl_nl_error(struct mctectl *ctl, const char *what, int err);
 
 /* Objects */
+int cmd_auth(struct mctectl *ctl, int argc, char **argv);
 int cmd_dev(struct mctectl *ctl, int argc, char **argv);
 int cmd_listen(struct mctectl *ctl, int argc, char **argv);
 int cmd_monitor(struct mctectl *ctl, int argc, char **argv);
 int cmd_path(struct mctectl *ctl, int argc, char **argv);
 int cmd_peer(struct mctectl *ctl, int argc, char **argv);
+int cmd_policy(struct mctectl *ctl, int argc, char **argv);
 int cmd_segment(struct mctectl *ctl, int argc, char **argv);
 int cmd_stat(struct mctectl *ctl, int argc, char **argv);
 int cmd_topo(struct mctectl *ctl, int argc, char **argv);

@@ -30,6 +30,14 @@ static const enum mnl_attr_data_type stat_policy[MCTE_A_STAT_MAX + 1] = {
 	[MCTE_A_STAT_SLICES]		= MNL_TYPE_U64,
 	[MCTE_A_STAT_SEGMENTS]		= MNL_TYPE_U64,
 	[MCTE_A_STAT_BATCHES]		= MNL_TYPE_U64,
+	[MCTE_A_STAT_WIRE_REFUSED]	= MNL_TYPE_U64,
+	[MCTE_A_STAT_CONN_REFUSED]	= MNL_TYPE_U64,
+	[MCTE_A_STAT_AUTH_FAILED]	= MNL_TYPE_U64,
+	[MCTE_A_STAT_OPEN_REFUSED]	= MNL_TYPE_U64,
+	[MCTE_A_STAT_PATHS_FAILED]	= MNL_TYPE_U64,
+	[MCTE_A_STAT_PEERS]		= MNL_TYPE_U64,
+	[MCTE_A_STAT_PATHS]		= MNL_TYPE_U64,
+	[MCTE_A_STAT_OPENS]		= MNL_TYPE_U64,
 };
 
 /* The lines of the text output: a label, then counters with their word. */
@@ -49,14 +57,36 @@ static const struct {
 	{ "",		MCTE_A_STAT_SLICES,		"slices",	  "slices" },
 	{ NULL,		MCTE_A_STAT_SEGMENTS,		"segments",	  "segments" },
 	{ NULL,		MCTE_A_STAT_BATCHES,		"batches",	  "batches" },
+	{ "peers",	MCTE_A_STAT_WIRE_REFUSED,	"wire_refused",	  "wire-refused" },
+	{ NULL,		MCTE_A_STAT_CONN_REFUSED,	"conn_refused",	  "conn-refused" },
+	{ NULL,		MCTE_A_STAT_AUTH_FAILED,	"auth_failed",	  "auth-failed" },
+	{ NULL,		MCTE_A_STAT_OPEN_REFUSED,	"open_refused",	  "open-refused" },
+	{ NULL,		MCTE_A_STAT_PATHS_FAILED,	"paths_failed",	  "paths-failed" },
+	{ "now",	MCTE_A_STAT_PEERS,		"peers",	  "peers" },
+	{ NULL,		MCTE_A_STAT_PATHS,		"paths",	  "paths" },
+	{ NULL,		MCTE_A_STAT_OPENS,		"opens",	  "opens" },
 };
+
+/* Whether the module reports any counter of the line that starts at @i. */
+static bool stat_line_reported(const struct nlattr **tb, size_t i)
+{
+	do {
+		if (tb[stat_fields[i].attr])
+			return true;
+	} while (++i < ARRAY_SIZE(stat_fields) && !stat_fields[i].label);
+	return false;
+}
 
 /*
  * Text:  requests submitted 10 completed 10 failed 0 timeout 0 canceled 0
  *        bytes read 0 written 40960
  *        slices 10 segments 2 batches 1
- * JSON:  {"req_submitted":10,...,"batches":1}
- * A counter the module does not report is left out.
+ *        peers wire-refused 0 conn-refused 0 auth-failed 0 open-refused 0 paths-failed 0
+ *        now peers 1 paths 2 opens 1
+ * JSON:  {"req_submitted":10,...,"batches":1,"wire_refused":0,...,
+ *         "paths_failed":0}
+ * A counter the module does not report is left out, and so is the label
+ * of a line none of whose counters it reports (an older module).
  */
 static void stat_print(const struct nlmsghdr *nlh)
 {
@@ -71,7 +101,8 @@ static void stat_print(const struct nlmsghdr *nlh)
 	for (i = 0; i < ARRAY_SIZE(stat_fields); i++) {
 		if (stat_fields[i].label) {
 			print_nl();
-			if (*stat_fields[i].label)
+			if (*stat_fields[i].label &&
+			    stat_line_reported(tb, i))
 				print_text("%s", stat_fields[i].label);
 		}
 		if (!tb[stat_fields[i].attr])
