@@ -5,7 +5,9 @@
 # server, then mcte: remote_xfer against the server's segments
 # (MCTE_RDMA_OWNER=peer: verified WRITEs read back, verified READs), the
 # read-only segment read whole against its pattern, the final pattern
-# written over pair.rw (the server checks it), and path show.
+# written over pair.rw (the server checks it), and path show. The server
+# wants a cluster key: without one, and with another one, opens are
+# refused EKEYREJECTED and counted; with the server's, everything runs.
 #
 # Then a verified load (remote_load -t) on the server's pair.load while
 # its engine restarts unseen (pair_server.sh): the old handle's requests
@@ -21,13 +23,14 @@
 
 SELF=10.79.0.2
 SERVER=10.79.0.1
+KEY=$MCTE_PAIR_DIR/cluster.key
 RO_SEED=0x40beef	# RT_RO_SEED of rdma_test.h
 FINAL_SEED=0xf17a1	# RT_FINAL_SEED
 
 export MCTE_RDMA_PEER=$SERVER MCTE_RDMA_OWNER=peer MCTE_RDMA_RW=pair.rw MCTE_RDMA_RO=pair.ro
 result=failed
 trap 'pair_signal client-done "$result"; rdma_cleanup; rdma link delete "$PAIR_RXE" 2>/dev/null' EXIT
-tap_plan 22
+tap_plan 25
 
 # load_failing FILE: remote_load's progress shows requests that failed.
 load_failing()
@@ -110,6 +113,28 @@ case " $features " in
 esac
 
 tap_check "the server is ready" pair_wait server-ready 300
+
+# The cluster key: none here, then another, then the server's.
+auth_refused()
+{
+	"$RDMA_DIR/open_as" "$SERVER/pair.ro" read > "$rdma_tmp/auth.out" 2>&1
+	sed 's/^/# /' "$rdma_tmp/auth.out" >&2
+	grep -q '^refused EKEYREJECTED: peer authentication failed' "$rdma_tmp/auth.out"
+}
+a0=$("$MCTECTL" -j stat | jq .auth_failed)
+tap_check "auth: without a key, the server's segment is refused EKEYREJECTED" auth_refused
+(umask 077; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' > "$rdma_tmp/other.key")
+"$MCTECTL" auth set key-file "$rdma_tmp/other.key"
+other_key_refused()
+{
+	auth_refused && [ "$("$MCTECTL" -j stat | jq .auth_failed)" -eq $((a0 + 2)) ]
+}
+tap_check "auth: with another key, refused EKEYREJECTED too; both refusals counted here" \
+	other_key_refused
+"$MCTECTL" auth set key-file "$KEY"
+"$RDMA_DIR/open_as" "$SERVER/pair.ro" read > "$rdma_tmp/auth.out" 2>&1
+tap_check "auth: with the server's key, the segment opens" grep -q '^opened' "$rdma_tmp/auth.out"
+
 "$RDMA_DIR/remote_xfer" > "$rdma_tmp/xfer.out" 2>&1
 rc=$?
 sed 's/^/# /' "$rdma_tmp/xfer.out"

@@ -6,6 +6,8 @@
 # client — pair.rw (RW) and pair.ro (READ), laid out as remote_xfer's
 # and filled with its seeded patterns. When the client is done, pair.rw
 # must hold the pattern the client wrote last, pair.ro be unchanged.
+# Peers must authenticate: the server sets a cluster key first, and
+# shares it with the client through the pair directory.
 #
 # Then the engine restarts under the client's load, unseen: what this node
 # sends is dropped, the module is reloaded and pair.load registered again
@@ -21,6 +23,7 @@
 . "$(dirname "$0")/lib.sh"
 
 SELF=10.79.0.1
+KEY=$MCTE_PAIR_DIR/cluster.key
 RW_SEED=0x5157a11e	# RT_RW_SEED of rdma_test.h
 RO_SEED=0x40beef	# RT_RO_SEED
 FINAL_SEED=0xf17a1	# RT_FINAL_SEED
@@ -50,7 +53,8 @@ engine_restart()
 	rdma_show "$rdma_tmp/load1.out" "$rdma_tmp/load1.out.err"
 	mcte_unload || { tap_diag "rmmod failed"; return 1; }
 	mcte_load || { tap_diag "insmod failed"; return 1; }
-	rdma_listen "$SELF" &&
+	"$MCTECTL" auth set key-file "$KEY" &&
+		rdma_listen "$SELF" &&
 		pair_owner owner "$rdma_tmp/load2.out" "$PAIR_RESTART_SEED" check || return
 	tc qdisc del dev "$nic" root
 }
@@ -62,7 +66,7 @@ klog_clean()
 }
 
 trap 'rdma_cleanup; rdma link delete "$PAIR_RXE" 2>/dev/null' EXIT
-tap_plan 14
+tap_plan 15
 tap_check "link: $SELF/24 on the NIC, rxe on it" pair_link "$SELF"
 rdma_start rping "$rdma_tmp/rping.out" rping -s -a "$SELF" -C 3 -v
 wait_for 30 rdma_cm_listening_on "$SELF" 7174 && pair_signal rping-ready
@@ -84,6 +88,10 @@ case " $features " in
 	;;
 esac
 
+(umask 077; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' > "$KEY")
+tap_check "a cluster key set: peers must authenticate" \
+	sh -c '"$0" auth set key-file "$1" && "$0" -j auth show | jq -e .required > /dev/null' \
+	"$MCTECTL" "$KEY"
 tap_check "listener on $SELF:$RDMA_PORT" rdma_listen "$SELF"
 rdma_start owner "$rdma_tmp/owner.out" "$RDMA_DIR/rseg" own \
 	-c "pair.rw:$FINAL_SEED" -c "pair.ro:$RO_SEED" \
