@@ -2,7 +2,10 @@
 #
 # make            build the module for every installed test kernel (or KVER=),
 #                 libmcte, mctectl and the tests
-# make check      set-up, build, lint, all suites in guests on 6.1 and 6.12
+# make check      set-up, build, lint, all suites in guests on 6.1 and 6.12,
+#                 and those of tests/debug.list on the debug kernel
+# make check-debug  every suite on the debug kernel (KASAN, lockdep,
+#                 kmemleak), built from linux-source-6.12 when not cached
 # make demo       set-up, build, boot a guest and show what mctectl reports
 # make lint       checkpatch, sparse, uapi and netlink-spec checks
 # make bench BENCH=local|rdma [KERNEL=6.1|6.12]
@@ -19,7 +22,8 @@ endif
 
 export TOP
 
-.PHONY: all modules user libmcte mctectl tests bench-build setup lint check demo bench clean
+.PHONY: all modules user libmcte mctectl tests bench-build setup lint check \
+	check-debug demo bench clean
 
 all: modules user bench-build
 
@@ -59,6 +63,10 @@ lint: setup
 check: setup
 	$(MAKE) all
 	$(TOP)/scripts/check.sh
+
+check-debug: setup
+	$(MAKE) all
+	$(TOP)/scripts/check.sh --debug-all
 
 demo: setup
 	$(MAKE) all

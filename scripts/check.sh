@@ -3,11 +3,23 @@
 #
 # The body of `make check` once set-up and build are done: lint, then every
 # suite inside a guest for each test kernel (6.1 and 6.12), then the
-# two-guest RDMA test on that kernel (scripts/vm-pair, one TAP result).
-# Prints each result as TAP and ends with the line "N passed, N failed,
-# N skipped". Exit status 0 only when nothing failed.
+# two-guest RDMA test on that kernel (scripts/vm-pair, one TAP result),
+# then the debug lane: the suites of tests/debug.list on the debug kernel
+# (KASAN, lockdep, kmemleak; scripts/debug-kernel/), built first when it
+# is not cached. Prints each result as TAP and ends with the line
+# "N passed, N failed, N skipped". Exit status 0 only when nothing failed.
+#
+#   check.sh              what `make check` runs
+#   check.sh --debug-all  the debug lane alone, with every suite
+#			  (`make check-debug`)
 
 set -u
+debug_all=0
+case ${1:-} in
+--debug-all)	debug_all=1 ;;
+'')		;;
+*)		echo "usage: check.sh [--debug-all]" >&2; exit 2 ;;
+esac
 top=$(cd "$(dirname "$0")/.." && pwd)
 out=$top/build/check
 mkdir -p "$out"
@@ -72,14 +84,68 @@ two_guests()
 	esac
 }
 
+# debug_lane LIST: build the debug kernel if needed, the module for it,
+# and run the suites of LIST on it; results prefixed "debug: ".
+debug_lane()
+{
+	local start rc kver klog seen want
+
+	echo "== debug kernel"
+	start=$SECONDS
+	if ! "$top/scripts/debug-kernel/build.sh" 2>&1 | tail -n 20; then
+		echo "not ok - debug: the debug kernel did not build" > "$out/debug.results"
+		fail=$((fail + 1))
+		return
+	fi
+	kver=$("$top/scripts/debug-kernel/build.sh" --print-kver)
+	echo "== debug kernel $kver ready after $((SECONDS - start)) s"
+	if ! make -s --no-print-directory "module-$kver"; then
+		echo "not ok - debug: mcte.ko does not build for $kver" > "$out/debug.results"
+		fail=$((fail + 1))
+		return
+	fi
+	echo "== suites on $kver ($(wc -l < "$1") tests)"
+	start=$SECONDS
+	# KASAN and lockdep under TCG: several times slower than Debian's.
+	"$top/scripts/vm-run" --kernel "$kver" --timeout 5400 --tag check \
+		--env MCTE_TIMEOUT_SCALE=4 --env CYCLES=10 \
+		-- tests/run_tests.sh -l "$1" 2>&1 | tee "$out/debug.tap"
+	rc=${PIPESTATUS[0]}
+	echo "== $kver: guest exit status $rc after $((SECONDS - start)) s"
+	klog=$(ls -t build/vm-logs/"$kver"-check-*.dmesg 2>/dev/null | head -n 1)
+	if [ "$rc" -ne 0 ] && [ -n "$klog" ]; then
+		echo "== last lines of $klog"
+		tail -n 100 "$klog"
+	fi
+	count "$out/debug.tap" "debug: " > "$out/debug.results"
+	seen=$(grep -c . "$out/debug.results")
+	want=$(wc -l < "$1")
+	if [ "$rc" -ne 0 ] && ! grep -q '^not ok' "$out/debug.tap"; then
+		echo "not ok - debug: guest run failed (exit status $rc)" >> "$out/debug.results"
+		fail=$((fail + 1))
+	elif [ "$seen" -lt "$want" ]; then
+		echo "not ok - debug: $seen of $want tests reported" >> "$out/debug.results"
+		fail=$((fail + 1))
+	fi
+}
+
+rm -f "$out"/*.results
+make -s --no-print-directory -C tests list > "$out/tests.list"
+ntests=$(wc -l < "$out/tests.list")
+
+if [ "$debug_all" = 1 ]; then
+	debug_lane "$out/tests.list"
+	echo "== summary"
+	cat "$out"/*.results 2>/dev/null
+	echo "$pass passed, $fail failed, $skip skipped"
+	[ "$fail" -eq 0 ]
+	exit
+fi
+
 echo "== lint"
 "$top/scripts/lint.sh" > "$out/lint.tap" 2>&1
 cat "$out/lint.tap"
-rm -f "$out"/*.results
 count "$out/lint.tap" "lint: " > "$out/lint.results"
-
-make -s --no-print-directory -C tests list > "$out/tests.list"
-ntests=$(wc -l < "$out/tests.list")
 
 for series in 6.1 6.12; do
 	kver=$("$top/scripts/kvers.sh" "$series" | tail -n 1)
@@ -118,6 +184,11 @@ for series in 6.1 6.12; do
 	fi
 	two_guests "$series" "$kver"
 done
+
+# The debug kernel takes a stated subset within `make check`'s time; the
+# rest is `make check-debug`'s (Documentation/testing.rst).
+grep -v '^#' "$top/tests/debug.list" | grep . > "$out/debug.list"
+debug_lane "$out/debug.list"
 
 # Where a test got stuck in the kernel, near the end where CI shows it.
 for f in "$out"/*.tap; do

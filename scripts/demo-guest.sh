@@ -50,14 +50,20 @@ echo "# the client opens '10.77.0.2:7471/kvcache-pool' and every block"
 echo "# crosses the link as RDMA WRITEs and READs"
 rxe_routed_add demo_ 10.77.0.1 10.77.0.2 9000
 wait_for 30 sh -c "rdma link show | grep -c 'state ACTIVE' | grep -q 2"
+echo "# peers must prove a cluster key (the engine reaching its own"
+echo "# listener proves a key of its own, which never leaves the kernel)"
+(umask 077; head -c 32 /dev/urandom | od -An -v -tx1 | tr -d ' \n' > /tmp/demo-cluster.key)
+step mctectl auth set key-file /tmp/demo-cluster.key
 step mctectl listen add 10.77.0.2:7471
 step mctectl listen show
+step mctectl policy show
 step mctectl topo show
 step "$top/bench/mcte-bench" --segment 10.77.0.2:7471/kvcache-pool \
 	--operation write,read --block-size 1M --batch-size 128 --duration 3 \
 	--verify
 step mctectl peer show
 step mctectl path show
+step mctectl stat
 kill -TERM "$pool"
 wait "$pool" || true
 rxe_routed_del demo_

@@ -2,7 +2,8 @@
 # SPDX-License-Identifier: GPL-2.0
 #
 # kcache.sh [--print-dir] - extract the few kernel-source files the build and
-# the lint need (checkpatch, the kselftest harness, ioctl-number.rst, ynl)
+# the lint need (checkpatch, kernel-doc, the kselftest harness,
+# ioctl-number.rst, ynl)
 # from Debian's linux-source-6.12 tarball into
 # ${XDG_CACHE_HOME:-$HOME/.cache}/mcte/ksrc/, keeping the tree's relative
 # paths.  Done once: a stamp records which tarball the files came from, and
@@ -14,6 +15,7 @@ set -eu
 dir=${XDG_CACHE_HOME:-$HOME/.cache}/mcte/ksrc
 tarball=/usr/src/linux-source-6.12.tar.xz
 members="scripts/checkpatch.pl
+scripts/kernel-doc
 scripts/spelling.txt
 scripts/const_structs.checkpatch
 tools/testing/selftests/kselftest_harness.h

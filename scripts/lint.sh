@@ -1,8 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# Static checks, one TAP line each: checkpatch and sparse on the kernel
-# code (zero warnings), the uapi header as C and C++, the netlink spec
+# Static checks, one TAP line each: checkpatch, kernel-doc and sparse on
+# the kernel code (zero warnings), the uapi header as C and C++, the netlink spec
 # against the uapi header, libmcte's exported symbols against its map,
 # libmcte's host tests under valgrind, and shell syntax of every script.
 
@@ -52,6 +52,15 @@ checkpatch()
 	return $rc
 }
 
+# Every kernel-doc comment well formed, every member and argument said.
+kerneldoc()
+{
+	# shellcheck disable=SC2046
+	perl "$ksrc/scripts/kernel-doc" -none -Wall $(ls kmod/*.[ch] nvme-of/*.[ch] 2>/dev/null) \
+		uapi/linux/*.h 2>&1 | grep . && return 1
+	return 0
+}
+
 # sparse KVER: rerun the checker on every source of the module; any
 # warning that names one of our files fails.
 sparse()
@@ -97,6 +106,7 @@ shells()
 }
 
 lint "checkpatch --strict: kernel sources and uapi" checkpatch
+lint "kernel-doc -Wall: kernel sources and uapi" kerneldoc
 for kver in $("$top/scripts/kvers.sh"); do
 	lint "sparse: module for $kver" sparse "$kver"
 done

@@ -24,6 +24,8 @@ pkgs=(
 	liburing-dev libnuma-dev
 	# NVMe-oF, benchmarks, lint, debugging
 	nvme-cli fio sparse python3-yaml strace git jq valgrind
+	# the hostile peer's HMAC; the debug lane's kernel build
+	libssl-dev flex bison libelf-dev
 )
 
 declare -A status=()
