@@ -551,9 +551,14 @@ int mcte_xport_rdma_init(void)
 	mcte_rslice_cache = KMEM_CACHE(mcte_rslice, 0);
 	if (!mcte_rslice_cache)
 		return -ENOMEM;
-	/* Connects, hellos and exports sleep: unbound, many at once. */
-	mcte_rdma_wq = alloc_workqueue("mcte_rdma", WQ_UNBOUND | WQ_MEM_RECLAIM,
-				       0);
+	/*
+	 * Connects, hellos and exports sleep: unbound, many at once. No
+	 * rescuer (WQ_MEM_RECLAIM): no memory reclaim waits on mcte, and
+	 * teardown works (a peer let go when idle) flush other works of
+	 * this queue, which a rescuer, running one work at a time, could
+	 * not make progress on.
+	 */
+	mcte_rdma_wq = alloc_workqueue("mcte_rdma", WQ_UNBOUND, 0);
 	if (!mcte_rdma_wq) {
 		kmem_cache_destroy(mcte_rslice_cache);
 		return -ENOMEM;
