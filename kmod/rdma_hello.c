@@ -343,7 +343,8 @@ void mcte_hello_in(struct mcte_path *p, const void *msg, u32 len)
 	} else {
 		/* In its new step before the peer can answer. */
 		spin_lock(&p->lock);
-		p->hs = have_key ? MCTE_HS_AUTH_WAIT : MCTE_HS_DONE;
+		mcte_path_set_hs(p, MCTE_HS_HELLO_IN,
+				 have_key ? MCTE_HS_AUTH_WAIT : MCTE_HS_DONE);
 		spin_unlock(&p->lock);
 		mcte_path_send(p, out, sizeof(*out));
 	}
@@ -377,7 +378,7 @@ void mcte_auth_in(struct mcte_path *p, const void *msg, u32 len)
 	}
 	spin_lock(&p->lock);
 	p->authed = true;
-	p->hs = MCTE_HS_DONE;
+	mcte_path_set_hs(p, MCTE_HS_AUTH_IN, MCTE_HS_DONE);
 	spin_unlock(&p->lock);
 	mcte_wire_init_hdr(&yes, MCTE_WIRE_AUTH_REPLY, sizeof(yes), tag);
 	mcte_path_send(p, &yes, sizeof(yes));

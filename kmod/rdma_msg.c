@@ -514,15 +514,11 @@ static const char *mcte_path_step(struct mcte_path *p, u8 type)
 	lockdep_assert_held(&p->lock);
 	switch (type) {
 	case MCTE_WIRE_HELLO:
-		if (p->hs != MCTE_HS_NONE)
-			return "hello after hello";
-		p->hs = MCTE_HS_HELLO_IN;
-		return NULL;
+		return mcte_path_set_hs(p, MCTE_HS_NONE, MCTE_HS_HELLO_IN) ?
+		       NULL : "hello after hello";
 	case MCTE_WIRE_AUTH:
-		if (p->hs != MCTE_HS_AUTH_WAIT)
-			return "auth out of its turn";
-		p->hs = MCTE_HS_AUTH_IN;
-		return NULL;
+		return mcte_path_set_hs(p, MCTE_HS_AUTH_WAIT, MCTE_HS_AUTH_IN) ?
+		       NULL : "auth out of its turn";
 	default:
 		return p->hs == MCTE_HS_DONE ? NULL :
 		       "request before the handshake is over";
@@ -550,9 +546,9 @@ static void mcte_path_rx_request(struct mcte_path *p,
 		busy_reply = true;
 		/* Its turn is not taken: a later one may have it. */
 		if (h->type == MCTE_WIRE_HELLO)
-			p->hs = MCTE_HS_NONE;
+			mcte_path_set_hs(p, MCTE_HS_HELLO_IN, MCTE_HS_NONE);
 		else if (h->type == MCTE_WIRE_AUTH)
-			p->hs = MCTE_HS_AUTH_WAIT;
+			mcte_path_set_hs(p, MCTE_HS_AUTH_IN, MCTE_HS_AUTH_WAIT);
 	}
 	if (!why)
 		p->works++;

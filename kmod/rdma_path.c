@@ -81,6 +81,50 @@ static bool mcte_path_set_state(struct mcte_path *p, u32 to)
 	return true;
 }
 
+/*
+ * The handshake's steps (enum mcte_hs), each reached from one only; a
+ * step refused back (a request over the limit) returns to where it was.
+ */
+static bool mcte_hs_transition_ok(u8 from, u8 to)
+{
+	switch (to) {
+	case MCTE_HS_NONE:
+		return from == MCTE_HS_HELLO_IN || from == MCTE_HS_DONE;
+	case MCTE_HS_HELLO_IN:
+		return from == MCTE_HS_NONE;
+	case MCTE_HS_AUTH_WAIT:
+		return from == MCTE_HS_HELLO_IN || from == MCTE_HS_AUTH_IN;
+	case MCTE_HS_AUTH_IN:
+		return from == MCTE_HS_AUTH_WAIT;
+	case MCTE_HS_DONE:
+		return from == MCTE_HS_NONE || from == MCTE_HS_HELLO_IN ||
+		       from == MCTE_HS_AUTH_IN;
+	default:
+		return false;
+	}
+}
+
+/**
+ * mcte_path_set_hs() - move a path's handshake to its next step
+ * @p: the path, its lock held
+ * @from: the step it must be at
+ * @to: the step it goes to
+ *
+ * Return: whether it moved; a path not at @from, or a step @to is not
+ * reached from, stays where it is.
+ */
+bool mcte_path_set_hs(struct mcte_path *p, u8 from, u8 to)
+{
+	lockdep_assert_held(&p->lock);
+	if (p->hs != from)
+		return false;
+	if (WARN_ONCE(!mcte_hs_transition_ok(from, to),
+		      "path %u: handshake %u -> %u", p->id, from, to))
+		return false;
+	p->hs = to;
+	return true;
+}
+
 static void mcte_path_release(struct kref *ref)
 {
 	struct mcte_path *p = container_of(ref, struct mcte_path, ref);
@@ -280,6 +324,10 @@ static void mcte_path_teardown(struct mcte_path *p)
 	cm = p->cm;
 	p->cm = NULL;
 	p->gen++;
+	/* A next connection (active paths) says hello anew. */
+	if (p->hs == MCTE_HS_DONE)
+		mcte_path_set_hs(p, MCTE_HS_DONE, MCTE_HS_NONE);
+	p->authed = false;
 	list_splice_init(&p->pending, &retry);
 	spin_unlock(&p->lock);
 	wake_up_all(&p->room);
@@ -718,7 +766,7 @@ bool mcte_path_up(struct mcte_path *p)
 		again = p->state == MCTE_PATH_RECONNECTING;
 		up = mcte_path_set_state(p, MCTE_PATH_UP);
 		p->fails = 0;
-		p->hs = MCTE_HS_DONE;
+		mcte_path_set_hs(p, MCTE_HS_NONE, MCTE_HS_DONE);
 		WRITE_ONCE(p->last_heard, jiffies);
 	}
 	spin_unlock(&p->lock);

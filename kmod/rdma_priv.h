@@ -387,6 +387,7 @@ void mcte_path_info(struct mcte_path *p, struct mcte_path_info *pi);
 void mcte_path_arm(struct mcte_path *p, u32 ms);
 void mcte_path_notify(struct mcte_path *p, u8 cmd);
 bool mcte_path_up(struct mcte_path *p);
+bool mcte_path_set_hs(struct mcte_path *p, u8 from, u8 to);
 
 /* rdma_msg.c */
 int mcte_path_send(struct mcte_path *p, const void *msg, u32 len);
