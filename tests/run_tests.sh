@@ -168,6 +168,9 @@ for entry in "${list[@]}"; do
 	dmesg | tail -n +$((mark + 1)) > "$klog"
 	if ! splat=$("$scan" "$klog"); then
 		printf '%s\n' "$splat" | sed 's/^/# kernel: /'
+		# The first report whole: its stack says whose it is.
+		first=$(printf '%s\n' "$splat" | head -n 1 | cut -d: -f2)
+		sed -n "${first},$((first + 50))p" "$klog" | sed 's/^/# kernel| /'
 		result="not ok"
 		directive="$directive # kernel log splat"
 	fi

@@ -46,7 +46,15 @@ tap_check "an open of $DARK.1: unreachable, saying so" \
 	grep -Eq '^refused (EHOSTUNREACH|ENETUNREACH|ETIMEDOUT): ' "$rdma_tmp/o"
 tap_check "the peer nothing needs is let go, no path dials again" wait_for 5 no_peer_to "$DARK.1"
 
-# 2. Dials: one at a time for this user.
+# 2. Dials: one at a time for this user. The first dial must last: an
+# address whose neighbour resolution fails is given up within the
+# 2 s of address resolution, less than a slow guest may take to start
+# the second opener. A neighbour entry to a MAC nobody has makes the
+# connect wait for a CM reply that never comes, until the open's own
+# deadline.
+for h in 2 4; do
+	ip neigh replace "$DARK.$h" lladdr 02:00:5e:77:09:0$h dev p1a nud permanent
+done
 "$MCTECTL" policy set dials-per-user 1
 "${NOBODY[@]}" "$RDMA_DIR/open_as" "$DARK.2/x" read > "$rdma_tmp/o1" 2>&1 &
 first=$!
@@ -65,6 +73,9 @@ tap_check "root is not bound by the per-user limits" \
 	sh -c '! grep -q EUSERS "$0" "$1"' "$rdma_tmp/o3" "$rdma_tmp/o4"
 wait_for 5 no_peer_to "$DARK.5"
 "$MCTECTL" policy set dials-per-user 4
+for h in 2 4; do
+	ip neigh del "$DARK.$h" dev p1a
+done
 
 # 3. Peers: the user holds one, the engine's own through a network name.
 rdma_start seg "$rdma_tmp/seg.out" "${NOBODY[@]}" "$RDMA_DIR/rseg" own nb:read:64k:1
