@@ -60,8 +60,9 @@ setup:
 lint: setup
 	$(TOP)/scripts/lint.sh
 
+# check.sh builds (make all) itself, once the debug kernel's build is
+# under way in the background.
 check: setup
-	$(MAKE) all
 	$(TOP)/scripts/check.sh
 
 check-debug: setup

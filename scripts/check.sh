@@ -1,7 +1,8 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# The body of `make check` once set-up and build are done: lint, then every
+# The body of `make check` once set-up is done: the build (make all) while
+# the debug kernel builds in the background, lint, then every
 # suite inside a guest for each test kernel (6.1 and 6.12), then the
 # two-guest RDMA test on that kernel (scripts/vm-pair, one TAP result),
 # then the debug lane: the suites of tests/debug.list on the debug kernel
@@ -110,8 +111,10 @@ debug_build_wait()
 	return "$rc"
 }
 
-# debug_lane LIST: build the debug kernel if needed, the module for it,
-# and run the suites of LIST on it; results prefixed "debug: ".
+# debug_lane LIST CYCLES: build the debug kernel if needed, the module for
+# it, and run the suites of LIST on it, module/load_unload.sh with CYCLES
+# cycles (lockdep learns an order from the first); results prefixed
+# "debug: ".
 debug_lane()
 {
 	local start rc kver klog seen want
@@ -134,7 +137,7 @@ debug_lane()
 	start=$SECONDS
 	# KASAN and lockdep under TCG: several times slower than Debian's.
 	"$top/scripts/vm-run" --kernel "$kver" --timeout 5400 --tag check \
-		--env MCTE_TIMEOUT_SCALE=4 --env CYCLES=10 \
+		--env MCTE_TIMEOUT_SCALE=4 --env CYCLES="$2" \
 		-- tests/run_tests.sh -l "$1" 2>&1 | tee "$out/debug.tap"
 	rc=${PIPESTATUS[0]}
 	echo "== $kver: guest exit status $rc after $((SECONDS - start)) s"
@@ -160,7 +163,7 @@ make -s --no-print-directory -C tests list > "$out/tests.list"
 ntests=$(wc -l < "$out/tests.list")
 
 if [ "$debug_all" = 1 ]; then
-	debug_lane "$out/tests.list"
+	debug_lane "$out/tests.list" 10
 	echo "== summary"
 	cat "$out"/*.results 2>/dev/null
 	echo "$pass passed, $fail failed, $skip skipped"
@@ -169,6 +172,11 @@ if [ "$debug_all" = 1 ]; then
 fi
 
 debug_build_start
+echo "== build"
+if ! make -s --no-print-directory all; then
+	echo "not ok - build: make all failed" > "$out/build.results"
+	fail=$((fail + 1))
+fi
 echo "== lint"
 "$top/scripts/lint.sh" > "$out/lint.tap" 2>&1
 cat "$out/lint.tap"
@@ -215,7 +223,7 @@ done
 # The debug kernel takes a stated subset within `make check`'s time; the
 # rest is `make check-debug`'s (Documentation/testing.rst).
 grep -v '^#' "$top/tests/debug.list" | grep . > "$out/debug.list"
-debug_lane "$out/debug.list"
+debug_lane "$out/debug.list" 3
 
 # Where a test got stuck in the kernel, near the end where CI shows it.
 for f in "$out"/*.tap; do
