@@ -1075,25 +1075,41 @@ static void t_leave(void)
 	check(n == HS_DONE + 3, "left at each of %u steps (the engine cleans up; checked at the end)", n);
 }
 
-/* The connections one address may hold, then one more. */
+/*
+ * The connections one address may hold, then one more. Each one held
+ * finishes its handshake: on a slow kernel (the debug lane) the flood
+ * outlasts the handshake deadline, which would close the first ones and
+ * make room for the last.
+ */
 static void t_conn_flood(void)
 {
 	struct conn *cs[40];
 	struct counts before = counts_now();
-	unsigned int i, n = 0, refused = 0;
+	unsigned int i, n = 0, refused = 0, failed = 0;
+	int err, reason, ret;
 	uint8_t priv[16];
-	int err, reason;
+	uint64_t id;
 
 	for (i = 0; i < 40; i++) {
-		cm_priv(priv, W_VERSION, W_VERSION, mx_rand64(&rng) | 1);
+		id = mx_rand64(&rng) | 1;
+		cm_priv(priv, W_VERSION, W_VERSION, id);
 		cs[i] = dial(priv, 16, &err, &reason);
-		if (cs[i])
-			n++;
-		else if (err == -ECONNREFUSED && reason == REJ_BUSY)
-			refused++;
+		if (!cs[i]) {
+			if (err == -ECONNREFUSED && reason == REJ_BUSY)
+				refused++;
+			continue;
+		}
+		cs[i]->my_id = id;
+		ret = handshake(cs[i], opt_key_len, HS_DONE);
+		if (ret) {
+			diag("connection %u: handshake failed: %s", i, strerror(-ret));
+			failed++;
+			continue;
+		}
+		n++;
 	}
 	diag("%u connections held, %u refused busy", n, refused);
-	check(refused > 0 && n + refused == 40 && n <= 32,
+	check(refused > 0 && !failed && n + refused == 40 && n <= 32,
 	      "an address gets at most 32 connections, the rest are refused busy");
 	check(counts_moved(&before, 0, refused, 0, 0),
 	      "each refused connection counted (conn-refused +%u)", refused);
