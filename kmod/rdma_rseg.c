@@ -478,6 +478,7 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 	struct mcte_seg *seg;
 	struct mcte_path *p;
 	kuid_t uid = current_euid();
+	bool first;
 	u32 gen;
 	int ret;
 
@@ -541,8 +542,15 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 
 	spin_lock(&peer->lock);
 	list_add_tail(&rs->pnode, &peer->rsegs);
-	peer->nr_rsegs++;
+	first = !peer->nr_rsegs++;
 	spin_unlock(&peer->lock);
+	/*
+	 * The grow the handshake queued may have run between this open's
+	 * wait for a path and here, found nobody needing the peer and
+	 * dialed nothing: the first segment asks again.
+	 */
+	if (first)
+		mcte_peer_grow(peer, 0);
 	/* Closed meanwhile, the path took the open: another asks again. */
 	if (!mcte_rseg_add_keys(rs, ks, gen))
 		mcte_keyset_free(ks);
