@@ -55,7 +55,7 @@ if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
 	echo "bench: the host's load average is $load: other work slows the guest; trust only the ratios, or run again on a quiet host" >&2
 fi
 set -o pipefail
-scripts/vm-run --kernel "$kver" --timeout "$timeout" --mem 2048 --tag "bench-$bench" "${append[@]}" \
+scripts/vm-run --kernel "$kver" --timeout "$timeout" --mem 2048 --tag "bench-$bench" --clock tsc "${append[@]}" \
 	--env "BENCH_DURATION=${BENCH_DURATION:-}" \
 	--env "BENCH_ROUNDS=${BENCH_ROUNDS:-}" \
 	--env "BENCH_RDMA_SUBMIT=${BENCH_RDMA_SUBMIT:-}" \
