@@ -585,7 +585,7 @@ int mcte_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
 void mcte_uring_complete(struct mcte_xfer *x);
 
 /* ------------------------------------------------------------------ */
-/* device.c                                                             */
+/* rdma_device.c                                                        */
 
 /**
  * struct mcte_port - cached attributes of one port of an RDMA device

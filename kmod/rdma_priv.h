@@ -2,6 +2,7 @@
 /*
  * mcte - objects of the RDMA transport, shared by its files:
  *
+ *  rdma_device.c  the ib_client: the RDMA devices, their ports, events
  *  rdma_dev.c     a protection domain per RDMA device in use
  *  rdma_engine.c  the transport's state of each engine, its teardown
  *  rdma_listen.c  listeners (rdma_cm ids in LISTEN), who may connect
