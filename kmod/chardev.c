@@ -31,6 +31,7 @@
 #include <uapi/linux/io_uring.h>
 
 #include "mcte.h"
+#include "transport.h"
 
 /*
  * The uapi structures have explicit padding only, so that 32-bit callers
@@ -96,7 +97,7 @@ static long mcte_ioctl_version(struct mcte_file *mf,
 	memset(&ver, 0, sizeof(ver));
 	ver.abi_version = MCTE_ABI_VERSION;
 	ver.req_size = sizeof(struct mcte_xfer_req);
-	ver.features = MCTE_FEATURES;
+	ver.features = mcte_features();
 	ver.seg_name_max = MCTE_SEG_NAME_MAX;
 	ver.slice_size = mcte_slice_size();
 

@@ -14,13 +14,14 @@
 #include <linux/hashtable.h>
 #include <linux/mutex.h>
 #include <linux/percpu.h>
+#include <linux/random.h>
 #include <linux/u64_stats_sync.h>
 #include <linux/xarray.h>
 #include <net/net_namespace.h>
 #include <net/netns/generic.h>
 
 #include "mcte.h"
-#include "rdma.h"
+#include "transport.h"
 
 static unsigned int mcte_net_id __read_mostly;
 
@@ -98,11 +99,15 @@ static int __net_init mcte_engine_net_init(struct net *net)
 	atomic_long_set(&eng->nr_segs, 0);
 	atomic_long_set(&eng->nr_batches, 0);
 	mcte_policy_init(eng);
+	/* Never 0: peers read 0 as "not said hello yet". */
+	do {
+		eng->id = get_random_u64();
+	} while (!eng->id);
 
 	ret = mcte_topo_engine_init(eng);
 	if (ret)
 		goto out_free_stats;
-	ret = mcte_rdma_engine_init(eng);
+	ret = mcte_transports_engine_init(eng);
 	if (ret)
 		goto out_topo_exit;
 	return 0;
@@ -118,8 +123,8 @@ static void __net_exit mcte_engine_net_exit(struct net *net)
 {
 	struct mcte_engine *eng = mcte_engine(net);
 
-	/* Listeners and paths hold no file: they go first. */
-	mcte_rdma_engine_exit(eng);
+	/* Listeners, peers and paths of transports hold no file: first. */
+	mcte_transports_engine_exit(eng);
 	mcte_topo_engine_exit(eng);
 
 	/* Files hold the namespace: none is left, so no segment either. */

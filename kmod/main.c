@@ -3,29 +3,36 @@
  * mcte - in-kernel batched transfer engine: module load and unload.
  *
  * Init order, each step depending on the ones before it:
- *  1. engines (pernet): netlink requests and files find the engine of
- *     their network namespace;
- *  2. transfers: their slab cache and the workqueue their deadlines run
- *     on; then the debugfs directory and the local transport (its
- *     workqueue, its test hook in debugfs);
- *  3. generic netlink family: the ib_client's add callback, run for every
- *     RDMA device already present while the client registers, sends
- *     dev-add-ntf on the family's events group;
- *  4. ib_client: the device table has to be complete before anyone can
- *     ask for it;
- *  5. misc device /dev/mcte: the entry point of user space requests, which
+ *  1. the debugfs directory, for the transports' test hooks;
+ *  2. transports (transport.c, each its init): their caches and
+ *     workqueues (the local transport's workers, the RDMA transport's
+ *     queue), which the engines' transport state uses;
+ *  3. engines (pernet), each with every transport's state of it: netlink
+ *     requests and files find the engine of their network namespace;
+ *  4. transfers: their slab cache and the workqueue their deadlines run
+ *     on;
+ *  5. generic netlink family: what the transports join next calls back
+ *     at once and sends events on the family's events group (the RDMA
+ *     transport's ib_client: its add callback, run for every RDMA device
+ *     already present, sends dev-add-ntf);
+ *  6. transports start (each its start): the device table has to be
+ *     complete before anyone can ask for it;
+ *  7. misc device /dev/mcte: the entry point of user space requests, which
  *     will work on all of the above, comes last.
  *
  * Exit runs in exact reverse. /dev/mcte goes first so no new file can be
  * opened; none is open (each holds the module), and the release of the
- * last one waited until its transfers had ended. Unregistering the
- * ib_client removes every device (each sends its dev-del-ntf while the
- * family still exists) and waits for their event work; the family goes
- * next, and genl_unregister_family() waits for handlers in flight. The
- * local transport's workqueue is drained and destroyed, then debugfs
- * (its test hook with it), then the deadline workqueue, drained of the
- * deadlines of ended transfers still running, and the slab cache. The
- * engines go last.
+ * last one waited until its transfers had ended. The transports shut
+ * down next, while the family still exists: the RDMA transport stops the
+ * listeners, peers and paths of every engine (paths send path-down-ntf),
+ * then unregisters its ib_client, which removes every device (each sends
+ * its dev-del-ntf) and waits for their event work. The family goes next,
+ * and genl_unregister_family() waits for handlers in flight; then the
+ * deadline workqueue, drained of the deadlines of ended transfers still
+ * running, the slab cache, and the engines with their transports' state.
+ * The transports' queues are drained and destroyed after them (the local
+ * transport's workers, the RDMA transport's works of engines that went),
+ * and debugfs, the test hooks with it, goes last.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -38,7 +45,7 @@
 #include <linux/sizes.h>
 
 #include "mcte.h"
-#include "rdma.h"
+#include "transport.h"
 
 #define MCTE_SLICE_SIZE_MIN	SZ_4K
 #define MCTE_SLICE_SIZE_MAX	SZ_16M
@@ -135,14 +142,17 @@ static int __init mcte_init(void)
 {
 	int ret;
 
-	/* First: engines (their transport state) use its workqueue. */
-	ret = mcte_xport_rdma_init();
+	/* No debugfs is not an error: only the test hooks are missing then. */
+	mcte_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
+
+	/* First: engines make their transports' state with what it sets up. */
+	ret = mcte_transports_init(mcte_debugfs);
 	if (ret)
-		return ret;
+		goto out_remove_debugfs;
 
 	ret = mcte_engine_init();
 	if (ret)
-		goto out_rdma_exit;
+		goto out_transports_exit;
 
 	ret = mcte_xfer_init();
 	if (ret)
@@ -154,57 +164,47 @@ static int __init mcte_init(void)
 		goto out_xfer_exit;
 	}
 
-	/* No debugfs is not an error: only the test hook is missing then. */
-	mcte_debugfs = debugfs_create_dir(KBUILD_MODNAME, NULL);
-	ret = mcte_local_init(mcte_debugfs);
-	if (ret)
-		goto out_remove_debugfs;
-
 	ret = mcte_nl_init();
 	if (ret)
-		goto out_local_exit;
+		goto out_destroy_wq;
 
-	ret = mcte_dev_init();
+	ret = mcte_transports_start();
 	if (ret)
 		goto out_unregister_family;
 
 	ret = mcte_chr_init();
 	if (ret)
-		goto out_unregister_client;
+		goto out_transports_shutdown;
 
 	return 0;
 
-out_unregister_client:
-	mcte_dev_exit();
+out_transports_shutdown:
+	mcte_transports_shutdown();
 out_unregister_family:
 	mcte_nl_exit();
-out_local_exit:
-	mcte_local_exit();
-out_remove_debugfs:
-	debugfs_remove(mcte_debugfs);
+out_destroy_wq:
 	destroy_workqueue(mcte_wq);
 out_xfer_exit:
 	mcte_xfer_exit();
 out_engine_exit:
 	mcte_engine_exit();
-out_rdma_exit:
-	mcte_xport_rdma_exit();
+out_transports_exit:
+	mcte_transports_exit();
+out_remove_debugfs:
+	debugfs_remove(mcte_debugfs);
 	return ret;
 }
 
 static void __exit mcte_exit(void)
 {
 	mcte_chr_exit();
-	/* Paths send netlink events and sit on devices: before both go. */
-	mcte_rdma_shutdown();
-	mcte_dev_exit();
+	mcte_transports_shutdown();
 	mcte_nl_exit();
-	mcte_local_exit();
-	debugfs_remove(mcte_debugfs);
 	destroy_workqueue(mcte_wq);
 	mcte_xfer_exit();
 	mcte_engine_exit();
-	mcte_xport_rdma_exit();
+	mcte_transports_exit();
+	debugfs_remove(mcte_debugfs);
 }
 
 module_init(mcte_init);

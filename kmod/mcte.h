@@ -41,10 +41,15 @@
 
 #define MCTE_MODULE_VERSION	"0.2.0"
 
-/* What MCTE_IOC_VERSION and version-get report: only what is implemented. */
-#define MCTE_FEATURES		(MCTE_FEAT_DEVICES | MCTE_FEAT_SEGMENTS |	\
-				 MCTE_FEAT_BATCH | MCTE_FEAT_URING_CMD |	\
-				 MCTE_FEAT_XPORT_LOCAL | MCTE_FEAT_XPORT_RDMA)
+/*
+ * What the core implements; MCTE_IOC_VERSION and version-get report these
+ * and those of the transports (mcte_features()).
+ */
+#define MCTE_FEATURES_CORE	(MCTE_FEAT_SEGMENTS | MCTE_FEAT_BATCH |	\
+				 MCTE_FEAT_URING_CMD)
+
+/* Transports transport.c may list: the slots of each engine. */
+#define MCTE_TRANSPORTS_MAX	4
 
 /*
  * Requests the batches of one file may hold together; freed batches count
@@ -54,9 +59,8 @@
 #define MCTE_FILE_REQS_MAX	BIT(20)
 
 struct mcte_engine;
-struct mcte_rdma;
-struct mcte_rseg;
 struct mcte_topo;
+struct mcte_transport;
 struct mcte_file;
 struct mcte_seg;
 struct mcte_batch;
@@ -146,8 +150,9 @@ struct mcte_policy {
  * @stats: per-CPU counters
  * @nr_segs: segments registered now
  * @nr_batches: batches allocated now
- * @id: random id announced to peer engines in the handshake
- * @rdma: listeners, peers and paths of the RDMA transport (rdma_engine.c)
+ * @id: random id announced to peer engines in the handshake, never 0
+ * @xport: each transport's state of the engine, by &mcte_transport.id
+ *	   (mcte_engine_xport())
  * @topo: the priority matrix (topo.c)
  * @policy: what users may make it do over the network
  *
@@ -164,7 +169,7 @@ struct mcte_engine {
 	atomic_long_t nr_segs;
 	atomic_long_t nr_batches;
 	u64 id;
-	struct mcte_rdma *rdma;
+	void *xport[MCTE_TRANSPORTS_MAX];
 	struct mcte_topo *topo;
 	struct mcte_policy policy;
 };
@@ -261,8 +266,10 @@ struct mcte_sbuf {
  * @name: NUL-terminated name
  * @serial: unique among the segments this module registered; peers
  *	    name it by this in SEG_GONE
- * @remote: a peer's segment opened here (rdma_seg.c); then there are no
- *	    pages, @bufs has one entry covering @size, @owner is the opener
+ * @xport: the transport that opened it, for a peer's segment opened here;
+ *	   NULL for a segment of this node. A peer's segment has no pages,
+ *	   @bufs has one entry covering @size, @owner is the opener
+ * @remote: @xport's state of the peer's segment, opaque to the core
  * @nr_bufs: entries in @bufs
  * @bufs: the buffers in segment order
  */
@@ -283,7 +290,8 @@ struct mcte_seg {
 	atomic_t inflight;
 	char name[MCTE_SEG_NAME_MAX];
 	u64 serial;
-	struct mcte_rseg *remote;
+	const struct mcte_transport *xport;
+	void *remote;
 	u32 nr_bufs;
 	struct mcte_sbuf bufs[] __counted_by(nr_bufs);
 };
@@ -416,29 +424,6 @@ struct mcte_slice {
 };
 
 /**
- * struct mcte_xport_ops - a transport: how slices get executed
- * @name: for messages
- * @submit: take over transfers (linked by &mcte_xfer.qnode), each with its
- *	    queue hold; claim their slices with mcte_xfer_claim(), start each
- *	    with mcte_xfer_slice_start() and report it with
- *	    mcte_xfer_slice_done(), and drop the hold with mcte_xfer_unhold()
- *	    once no slice is left to claim or the transfer is stopping
- * @cancel: a transfer is stopping: drop its queue hold soon if it still
- *	    has one, and cut short slices that wait
- * @sweep: many transfers of an engine may be stopping (a batch canceled,
- *	   a file going away, a segment unregistered): as @cancel for each
- *	   of its transfers that mcte_xfer_stopped() says is
- *
- * Slices of one transfer may run in any order and concurrently.
- */
-struct mcte_xport_ops {
-	const char *name;
-	void (*submit)(struct list_head *xfers);
-	void (*cancel)(struct mcte_xfer *x);
-	void (*sweep)(struct mcte_engine *eng);
-};
-
-/**
  * enum mcte_claim - what mcte_xfer_claim() found
  * @MCTE_CLAIM_MORE: a slice was claimed, more remain
  * @MCTE_CLAIM_LAST: the last slice was claimed
@@ -468,7 +453,7 @@ enum mcte_claim {
  * @length: bytes to transfer
  * @user_data: the request's user_data
  * @ioucmd: io_uring command to complete, NULL for the ioctl path
- * @xport: the transport executing the slices
+ * @xport: the transport executing the slices (transport.h)
  * @next: offset of the next slice to claim
  * @done: bytes of slices completed
  * @busy: holds that keep the transfer from ending: one while queued on
@@ -500,7 +485,7 @@ struct mcte_xfer {
 	u64 length;
 	u64 user_data;
 	struct io_uring_cmd *ioucmd;
-	const struct mcte_xport_ops *xport;
+	const struct mcte_transport *xport;
 
 	u64 next;
 	u64 done;
@@ -561,17 +546,11 @@ struct mcte_seg_pos {
 };
 
 /* xport_local.c */
-extern const struct mcte_xport_ops mcte_xport_local;
 void mcte_seg_pos_init(struct mcte_seg_pos *pos, const struct mcte_seg *seg,
 		       u64 off);
 struct page *mcte_seg_pos_page(const struct mcte_seg_pos *pos,
 			       size_t *pgoff, size_t *len);
 void mcte_seg_pos_advance(struct mcte_seg_pos *pos, size_t n);
-
-/* xport_rdma.c */
-extern const struct mcte_xport_ops mcte_xport_rdma;
-int mcte_local_init(struct dentry *debugfs);
-void mcte_local_exit(void);
 void mcte_seg_copy(struct mcte_seg *dst, u64 doff, struct mcte_seg *src,
 		   u64 soff, u64 len);
 
@@ -585,72 +564,50 @@ int mcte_uring_cmd(struct io_uring_cmd *ioucmd, unsigned int issue_flags);
 void mcte_uring_complete(struct mcte_xfer *x);
 
 /* ------------------------------------------------------------------ */
-/* rdma_device.c                                                        */
+/* topo.c: the priority matrix of an engine */
+
+/* Devices one entry set by topo-set may name, both lists together. */
+#define MCTE_TOPO_NICS_MAX	64
 
 /**
- * struct mcte_port - cached attributes of one port of an RDMA device
- * @num: port number (from 1; 0 only on a switch)
- * @state: logical state, enum mcte_port_state
- * @link_layer: enum mcte_link_layer
- * @mtu: active MTU in bytes, 0 when unknown
- *
- * The network device of a port is not cached: holding a reference would
- * block its unregistration, and its name and namespace can change without
- * an RDMA event. It is looked up each time it is reported.
+ * struct mcte_topo_nic - a device of an entry of the priority matrix
+ * @name: name of the RDMA device
+ * @class: enum mcte_topo_class, MCTE_TOPO_PREFERRED or MCTE_TOPO_FALLBACK
  */
-struct mcte_port {
-	u32 num;
-	u32 state;
-	u32 link_layer;
-	u32 mtu;
-};
-
-/**
- * struct mcte_dev - an RDMA device as seen by mcte
- * @ref: holders: the device table (until the device goes) and lookups
- * @rcu: frees the structure after lookups under RCU are done with it
- * @lock: protects @ibdev, @name and @ports; a spinlock because netlink
- *	  messages are built under rcu_read_lock() for notifications
- * @ibdev: the ib_device while it is registered with mcte, NULL after its
- *	   removal; whoever finds it non-NULL under @lock may use it until
- *	   releasing @lock, as ib_core waits for our remove callback
- * @index: ib_device index, key of the device table, never reused while
- *	   this structure is in the table
- * @numa_node: NUMA node of the parent device, NUMA_NO_NODE when unknown
- * @parent: name of the parent device (a PCI address), or NULL
- * @name: name of the ib_device, kept up to date on rename
- * @event_handler: receives asynchronous events of the ib_device
- * @event_work: re-reads the ports after an event; ib_core may call
- *		@event_handler with rtnl held (GID table updates), and
- *		querying a port may take rtnl (rxe), so it is deferred
- * @num_ports: number of entries in @ports
- * @ports: cached port attributes, in port order
- */
-struct mcte_dev {
-	struct kref ref;
-	struct rcu_head rcu;
-	spinlock_t lock;	/* ibdev, name, ports */
-	struct ib_device *ibdev;
-	u32 index;
-	int numa_node;
-	const char *parent;
+struct mcte_topo_nic {
 	char name[IB_DEVICE_NAME_MAX];
-	struct ib_event_handler event_handler;
-	struct work_struct event_work;
-	u32 num_ports;
-	struct mcte_port ports[] __counted_by(num_ports);
+	u32 class;
 };
 
-int mcte_dev_init(void);
-void mcte_dev_exit(void);
-struct mcte_dev *mcte_dev_get(u32 index);
-struct mcte_dev *mcte_dev_get_next(unsigned long *index);
-void mcte_dev_put(struct mcte_dev *mdev);
+/**
+ * struct mcte_topo_entry - the devices of one memory location
+ * @rcu: frees a replaced entry once mcte_topo_class() is done with it
+ * @automatic: derived from the devices' NUMA nodes, not set by topo-set
+ * @nr: entries in @nics
+ * @nics: the devices named and their class; any other device is not used
+ *	  for the location (MCTE_TOPO_NONE) in an entry set by topo-set
+ */
+struct mcte_topo_entry {
+	struct rcu_head rcu;
+	bool automatic;
+	u32 nr;
+	struct mcte_topo_nic nics[] __counted_by(nr);
+};
+
+int mcte_topo_engine_init(struct mcte_engine *eng);
+void mcte_topo_engine_exit(struct mcte_engine *eng);
+enum mcte_topo_class mcte_topo_class(struct mcte_engine *eng, int nid,
+				     struct ib_device *ibdev);
+int mcte_topo_location(const char *loc);
+struct mcte_topo_entry *mcte_topo_entry_alloc(u32 nr);
+struct mcte_topo_entry *mcte_topo_get(struct mcte_engine *eng, int nid);
+void mcte_topo_set(struct mcte_engine *eng, int nid,
+		   struct mcte_topo_entry *ent);
+bool mcte_topo_dev_exists(struct mcte_engine *eng, const char *name);
 
 /* netlink.c */
 int mcte_nl_init(void);
 void mcte_nl_exit(void);
-void mcte_nl_dev_notify(struct mcte_dev *mdev, u8 cmd);
 void mcte_nl_seg_notify(struct mcte_seg *seg, u8 cmd);
 
 #endif /* _MCTE_H */

@@ -46,6 +46,7 @@
 #include "mcte.h"
 #include "netlink_gen.h"
 #include "rdma.h"
+#include "transport.h"
 
 /*
  * The room reserved for a device's PCI path in a message; a longer one
@@ -84,7 +85,7 @@ int mcte_nl_version_get_doit(struct sk_buff *skb, struct genl_info *info)
 		goto out_free_msg;
 
 	if (nla_put_u32(msg, MCTE_A_VERSION_ABI, MCTE_ABI_VERSION) ||
-	    nla_put_u64_64bit(msg, MCTE_A_VERSION_FEATURES, MCTE_FEATURES,
+	    nla_put_u64_64bit(msg, MCTE_A_VERSION_FEATURES, mcte_features(),
 			      MCTE_A_VERSION_PAD) ||
 	    nla_put_string(msg, MCTE_A_VERSION_MODULE, MCTE_MODULE_VERSION) ||
 	    nla_put_u32(msg, MCTE_A_VERSION_FAMILY, MCTE_FAMILY_VERSION))
@@ -588,7 +589,7 @@ static const u16 mcte_nl_stat_attr[MCTE_STAT_NR] = {
 int mcte_nl_stat_get_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mcte_engine *eng = mcte_engine(genl_info_net(info));
-	struct mcte_rdma_gauges g;
+	struct mcte_gauges g;
 	u64 vals[MCTE_STAT_NR];
 	struct sk_buff *msg;
 	void *hdr;
@@ -617,7 +618,7 @@ int mcte_nl_stat_get_doit(struct sk_buff *skb, struct genl_info *info)
 			      atomic_long_read(&eng->nr_batches),
 			      MCTE_A_STAT_PAD))
 		goto out_free_msg;
-	mcte_rdma_gauges(eng, &g);
+	mcte_transports_gauges(eng, &g);
 	if (nla_put_u64_64bit(msg, MCTE_A_STAT_PEERS, g.peers,
 			      MCTE_A_STAT_PAD) ||
 	    nla_put_u64_64bit(msg, MCTE_A_STAT_PATHS, g.paths,

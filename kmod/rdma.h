@@ -1,7 +1,9 @@
 /* SPDX-License-Identifier: GPL-2.0 */
 /*
- * mcte - the RDMA transport as the rest of mcte sees it: listeners, peer
- * engines and their paths, remote segments, and the priority matrix.
+ * mcte - the RDMA transport as its netlink handlers and the priority
+ * matrix see it: listeners, peer engines and their paths, the cluster key,
+ * the RDMA devices. The core sees none of it: it reaches the transport
+ * through its table (mcte_xport_rdma, transport.h) alone.
  *
  * Netlink reports listeners, peers and paths from snapshots: the transport
  * copies what a dump needs into a plain array under its own locks, and the
@@ -11,16 +13,16 @@
 #ifndef _MCTE_RDMA_H
 #define _MCTE_RDMA_H
 
+#include <linux/kref.h>
 #include <linux/netlink.h>
+#include <linux/rcupdate.h>
 #include <linux/socket.h>
+#include <linux/spinlock.h>
 #include <linux/types.h>
+#include <linux/workqueue.h>
 #include <rdma/ib_verbs.h>
 
 struct mcte_engine;
-struct mcte_file;
-struct mcte_seg;
-struct mcte_xfer;
-struct mcte_rseg;
 
 /**
  * struct mcte_listen_info - a listener, as reported
@@ -99,83 +101,75 @@ int mcte_peer_snapshot(struct mcte_engine *eng,
 int mcte_path_snapshot(struct mcte_engine *eng,
 		       struct mcte_path_info **infos, u32 *nr);
 
-struct sockaddr_storage;
-int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
-		   const char *name, u32 access, struct mcte_seg **segp,
-		   u32 *nr_bufs);
-void mcte_rseg_release(struct mcte_rseg *rs);
-void mcte_rdma_seg_unregistered(struct mcte_seg *seg);
-
-/**
- * struct mcte_rdma_gauges - what the RDMA transport of an engine holds now
- * @peers: peer engines
- * @paths: paths, active and passive, in any state
- * @opens: opens of this node's segments held by peers (exports)
- */
-struct mcte_rdma_gauges {
-	u64 peers;
-	u64 paths;
-	u64 opens;
-};
-
-/* rdma_engine.c */
-void mcte_rdma_gauges(struct mcte_engine *eng, struct mcte_rdma_gauges *g);
-
 /* rdma_auth.c: the cluster key, for netlink */
 int mcte_auth_set(struct mcte_engine *eng, const u8 *key, u32 len);
 bool mcte_auth_engine_required(struct mcte_engine *eng);
-
-int mcte_rdma_engine_init(struct mcte_engine *eng);
-void mcte_rdma_engine_exit(struct mcte_engine *eng);
-void mcte_rdma_shutdown(void);
-void mcte_rdma_dev_add(struct ib_device *ibdev);
-void mcte_rdma_dev_remove(struct ib_device *ibdev);
-int mcte_xport_rdma_init(void);
-void mcte_xport_rdma_exit(void);
 
 /* netlink.c: path up/down events (MCTE_CMD_PATH_UP_NTF/DOWN_NTF) */
 void mcte_nl_path_notify(struct mcte_engine *eng,
 			 const struct mcte_path_info *pi, u8 cmd);
 
-/* topo.c: the priority matrix of an engine */
-
-/* Devices one entry set by topo-set may name, both lists together. */
-#define MCTE_TOPO_NICS_MAX	64
+/* rdma_device.c: the RDMA devices (an ib_client) */
 
 /**
- * struct mcte_topo_nic - a device of an entry of the priority matrix
- * @name: name of the RDMA device
- * @class: enum mcte_topo_class, MCTE_TOPO_PREFERRED or MCTE_TOPO_FALLBACK
+ * struct mcte_port - cached attributes of one port of an RDMA device
+ * @num: port number (from 1; 0 only on a switch)
+ * @state: logical state, enum mcte_port_state
+ * @link_layer: enum mcte_link_layer
+ * @mtu: active MTU in bytes, 0 when unknown
+ *
+ * The network device of a port is not cached: holding a reference would
+ * block its unregistration, and its name and namespace can change without
+ * an RDMA event. It is looked up each time it is reported.
  */
-struct mcte_topo_nic {
-	char name[IB_DEVICE_NAME_MAX];
-	u32 class;
+struct mcte_port {
+	u32 num;
+	u32 state;
+	u32 link_layer;
+	u32 mtu;
 };
 
 /**
- * struct mcte_topo_entry - the devices of one memory location
- * @rcu: frees a replaced entry once mcte_topo_class() is done with it
- * @automatic: derived from the devices' NUMA nodes, not set by topo-set
- * @nr: entries in @nics
- * @nics: the devices named and their class; any other device is not used
- *	  for the location (MCTE_TOPO_NONE) in an entry set by topo-set
+ * struct mcte_dev - an RDMA device as seen by mcte
+ * @ref: holders: the device table (until the device goes) and lookups
+ * @rcu: frees the structure after lookups under RCU are done with it
+ * @lock: protects @ibdev, @name and @ports; a spinlock because netlink
+ *	  messages are built under rcu_read_lock() for notifications
+ * @ibdev: the ib_device while it is registered with mcte, NULL after its
+ *	   removal; whoever finds it non-NULL under @lock may use it until
+ *	   releasing @lock, as ib_core waits for our remove callback
+ * @index: ib_device index, key of the device table, never reused while
+ *	   this structure is in the table
+ * @numa_node: NUMA node of the parent device, NUMA_NO_NODE when unknown
+ * @parent: name of the parent device (a PCI address), or NULL
+ * @name: name of the ib_device, kept up to date on rename
+ * @event_handler: receives asynchronous events of the ib_device
+ * @event_work: re-reads the ports after an event; ib_core may call
+ *		@event_handler with rtnl held (GID table updates), and
+ *		querying a port may take rtnl (rxe), so it is deferred
+ * @num_ports: number of entries in @ports
+ * @ports: cached port attributes, in port order
  */
-struct mcte_topo_entry {
+struct mcte_dev {
+	struct kref ref;
 	struct rcu_head rcu;
-	bool automatic;
-	u32 nr;
-	struct mcte_topo_nic nics[] __counted_by(nr);
+	spinlock_t lock;	/* ibdev, name, ports */
+	struct ib_device *ibdev;
+	u32 index;
+	int numa_node;
+	const char *parent;
+	char name[IB_DEVICE_NAME_MAX];
+	struct ib_event_handler event_handler;
+	struct work_struct event_work;
+	u32 num_ports;
+	struct mcte_port ports[] __counted_by(num_ports);
 };
 
-int mcte_topo_engine_init(struct mcte_engine *eng);
-void mcte_topo_engine_exit(struct mcte_engine *eng);
-enum mcte_topo_class mcte_topo_class(struct mcte_engine *eng, int nid,
-				     struct ib_device *ibdev);
-int mcte_topo_location(const char *loc);
-struct mcte_topo_entry *mcte_topo_entry_alloc(u32 nr);
-struct mcte_topo_entry *mcte_topo_get(struct mcte_engine *eng, int nid);
-void mcte_topo_set(struct mcte_engine *eng, int nid,
-		   struct mcte_topo_entry *ent);
-bool mcte_topo_dev_exists(struct mcte_engine *eng, const char *name);
+struct mcte_dev *mcte_dev_get(u32 index);
+struct mcte_dev *mcte_dev_get_next(unsigned long *index);
+void mcte_dev_put(struct mcte_dev *mdev);
+
+/* netlink.c: device events (MCTE_CMD_DEV_*_NTF) */
+void mcte_nl_dev_notify(struct mcte_dev *mdev, u8 cmd);
 
 #endif /* _MCTE_RDMA_H */

@@ -98,7 +98,7 @@ bool mcte_auth_required(struct mcte_rdma *r)
  */
 bool mcte_auth_engine_required(struct mcte_engine *eng)
 {
-	return mcte_auth_required(eng->rdma);
+	return mcte_auth_required(mcte_rdma_of(eng));
 }
 
 /**
@@ -182,7 +182,7 @@ bool mcte_auth_check(const struct mcte_auth_key *k, const char *label,
  */
 int mcte_auth_set(struct mcte_engine *eng, const u8 *key, u32 len)
 {
-	struct mcte_rdma *r = eng->rdma;
+	struct mcte_rdma *r = mcte_rdma_of(eng);
 	struct mcte_auth_key *nk = NULL, *old;
 	struct mcte_path *p;
 

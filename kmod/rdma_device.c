@@ -22,7 +22,7 @@
 
 #include "compat.h"
 #include "mcte.h"
-#include "rdma.h"
+#include "rdma_priv.h"
 
 /* ib_device.index -> struct mcte_dev */
 static DEFINE_XARRAY(mcte_devs);

@@ -18,7 +18,6 @@
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
 #include <linux/mutex.h>
-#include <linux/random.h>
 #include <linux/slab.h>
 
 #include "rdma_priv.h"
@@ -84,15 +83,14 @@ void mcte_rdma_sweep_engine(struct mcte_rdma *r)
 /**
  * mcte_rdma_gauges() - count what an engine's transport holds now
  * @eng: the engine
- * @g: out
+ * @g: added to
  */
-void mcte_rdma_gauges(struct mcte_engine *eng, struct mcte_rdma_gauges *g)
+void mcte_rdma_gauges(struct mcte_engine *eng, struct mcte_gauges *g)
 {
-	struct mcte_rdma *r = eng->rdma;
+	struct mcte_rdma *r = mcte_rdma_of(eng);
 	struct mcte_peer *peer;
 	struct mcte_path *p;
 
-	memset(g, 0, sizeof(*g));
 	mutex_lock(&r->lock);
 	list_for_each_entry(peer, &r->peers, node)
 		g->peers++;
@@ -123,11 +121,7 @@ int mcte_rdma_engine_init(struct mcte_engine *eng)
 	INIT_LIST_HEAD(&r->paths);
 	atomic64_set(&r->open_next, 0);
 	INIT_WORK(&r->sweep_work, mcte_rdma_sweep_work);
-	/* Never 0: peers read 0 as "not said hello yet". */
-	do {
-		eng->id = get_random_u64();
-	} while (!eng->id);
-	eng->rdma = r;
+	mcte_engine_set_xport(eng, &mcte_xport_rdma, r);
 	mcte_auth_engine_init(r);
 
 	mutex_lock(&mcte_rdma_engines_lock);
@@ -183,7 +177,7 @@ static void mcte_rdma_engine_stop(struct mcte_rdma *r)
  */
 void mcte_rdma_engine_exit(struct mcte_engine *eng)
 {
-	struct mcte_rdma *r = eng->rdma;
+	struct mcte_rdma *r = mcte_rdma_of(eng);
 
 	mutex_lock(&mcte_rdma_engines_lock);
 	list_del(&r->node);
@@ -193,7 +187,7 @@ void mcte_rdma_engine_exit(struct mcte_engine *eng)
 	mcte_auth_engine_exit(r);
 	mutex_destroy(&r->lock);
 	kfree(r);
-	eng->rdma = NULL;
+	mcte_engine_set_xport(eng, &mcte_xport_rdma, NULL);
 }
 
 /**

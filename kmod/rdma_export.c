@@ -468,7 +468,7 @@ void mcte_export_path_down(struct mcte_path *p)
  */
 void mcte_rdma_seg_unregistered(struct mcte_seg *seg)
 {
-	struct mcte_rdma *r = seg->eng->rdma;
+	struct mcte_rdma *r = mcte_rdma_of(seg->eng);
 	struct mcte_path *p, **tell;
 	struct mcte_export *e, *tmp;
 	struct mcte_wire_seg_gone g;

@@ -77,7 +77,7 @@ int mcte_listen_add(struct mcte_engine *eng,
 		    const struct sockaddr_storage *addr,
 		    struct netlink_ext_ack *extack)
 {
-	struct mcte_rdma *r = eng->rdma;
+	struct mcte_rdma *r = mcte_rdma_of(eng);
 	struct mcte_listener *l, *o;
 	struct rdma_cm_id *cm;
 	int ret = 0;
@@ -137,7 +137,7 @@ static void mcte_listener_free(struct mcte_listener *l)
 int mcte_listen_del(struct mcte_engine *eng,
 		    const struct sockaddr_storage *addr)
 {
-	struct mcte_rdma *r = eng->rdma;
+	struct mcte_rdma *r = mcte_rdma_of(eng);
 	struct mcte_listener *l, *found = NULL;
 
 	mutex_lock(&r->lock);
@@ -166,7 +166,7 @@ int mcte_listen_del(struct mcte_engine *eng,
 int mcte_listen_snapshot(struct mcte_engine *eng,
 			 struct mcte_listen_info **infos, u32 *nr)
 {
-	struct mcte_rdma *r = eng->rdma;
+	struct mcte_rdma *r = mcte_rdma_of(eng);
 	struct mcte_listen_info *v;
 	struct mcte_listener *l;
 	u32 n = 0, i = 0;

@@ -565,7 +565,7 @@ void mcte_peer_path_down(struct mcte_peer *peer)
 int mcte_peer_snapshot(struct mcte_engine *eng,
 		       struct mcte_peer_info **infos, u32 *nr)
 {
-	struct mcte_rdma *r = eng->rdma;
+	struct mcte_rdma *r = mcte_rdma_of(eng);
 	struct mcte_peer_info *v;
 	struct mcte_peer *peer;
 	struct mcte_path *p;
@@ -609,7 +609,7 @@ int mcte_peer_snapshot(struct mcte_engine *eng,
 int mcte_path_snapshot(struct mcte_engine *eng,
 		       struct mcte_path_info **infos, u32 *nr)
 {
-	struct mcte_rdma *r = eng->rdma;
+	struct mcte_rdma *r = mcte_rdma_of(eng);
 	struct mcte_path_info *v;
 	struct mcte_path *p;
 	u32 n = 0, i = 0;

@@ -39,6 +39,7 @@
 #include "mcte.h"
 #include "rdma.h"
 #include "rdma_wire.h"
+#include "transport.h"
 
 #define MCTE_PATH_RECVS		16	/* receive buffers per path */
 #define MCTE_PATH_SQ		512	/* send queue depth */
@@ -98,6 +99,12 @@ struct mcte_rdev *mcte_rdev_get(struct ib_device *ibdev);
 void mcte_rdev_put(struct mcte_rdev *rdev);
 void mcte_rdev_exit(void);
 void mcte_rdma_engines_dev_remove(struct ib_device *ibdev);
+void mcte_rdma_dev_add(struct ib_device *ibdev);
+void mcte_rdma_dev_remove(struct ib_device *ibdev);
+
+/* rdma_device.c */
+int mcte_dev_init(void);
+void mcte_dev_exit(void);
 
 /**
  * struct mcte_auth_key - a key of peer authentication
@@ -143,8 +150,23 @@ struct mcte_rdma {
 	struct mcte_auth_key *cluster_key;
 };
 
+/**
+ * mcte_rdma_of() - the RDMA transport's state of an engine
+ * @eng: an engine that exists
+ *
+ * Return: it, from mcte_rdma_engine_init() to mcte_rdma_engine_exit().
+ */
+static inline struct mcte_rdma *mcte_rdma_of(const struct mcte_engine *eng)
+{
+	return mcte_engine_xport(eng, &mcte_xport_rdma);
+}
+
 /* rdma_engine.c */
 void mcte_rdma_sweep_engine(struct mcte_rdma *r);
+int mcte_rdma_engine_init(struct mcte_engine *eng);
+void mcte_rdma_engine_exit(struct mcte_engine *eng);
+void mcte_rdma_shutdown(void);
+void mcte_rdma_gauges(struct mcte_engine *eng, struct mcte_gauges *g);
 
 /* rdma_auth.c */
 void mcte_auth_engine_init(struct mcte_rdma *r);
@@ -492,11 +514,18 @@ void mcte_rseg_path_up(struct mcte_peer *peer);
 void mcte_rseg_path_down(struct mcte_peer *peer, struct mcte_path *p);
 void mcte_rseg_gone(struct mcte_peer *peer, u64 seg_id);
 bool mcte_rseg_engine_gone(struct mcte_peer *peer, u64 id);
+int mcte_rseg_parse_peer(const char *peer, size_t len,
+			 struct sockaddr_storage *ss);
+int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
+		   const char *name, u32 access, struct mcte_seg **segp,
+		   u32 *nr_bufs);
+void mcte_rseg_release(struct mcte_seg *seg);
 
 /* rdma_export.c */
 void mcte_export_open(struct mcte_path *p, const void *msg, u32 len);
 void mcte_export_close(struct mcte_path *p, const void *msg, u32 len);
 void mcte_export_path_down(struct mcte_path *p);
+void mcte_rdma_seg_unregistered(struct mcte_seg *seg);
 
 /* xport_rdma.c */
 void mcte_rdma_dispatch(struct list_head *rslices);

@@ -2,13 +2,14 @@
 /*
  * mcte - remote segments: a peer's segment opened here (opener side).
  *
- * A remote segment is an mcte_seg with no pages whose @remote holds the
- * peer, the owner's id of the segment and one keyset per path: each path
- * asks SEG_OPEN for itself, the owner makes an open of its own for it
- * with the access the local open asked for, and its keys are used on that
- * path alone (Documentation/wire.rst, "Handshake" 3 and 4). A path that
- * closes loses its keyset, since the owner voids those keys as it sees
- * the path close; when a path comes up, a work item asks again.
+ * A remote segment is an mcte_seg with no pages whose @xport is this
+ * transport and whose @remote holds the peer, the owner's id of the
+ * segment and one keyset per path: each path asks SEG_OPEN for itself,
+ * the owner makes an open of its own for it with the access the local
+ * open asked for, and its keys are used on that path alone
+ * (Documentation/wire.rst, "Handshake" 3 and 4). A path that closes loses
+ * its keyset, since the owner voids those keys as it sees the path close;
+ * when a path comes up, a work item asks again.
  *
  * Closing the segment here sends SEG_CLOSE for every open it still holds,
  * from a work item that then frees it, so that the owner's keys stop
@@ -25,6 +26,8 @@
 #include <linux/cred.h>
 #include <linux/delay.h>
 #include <linux/in.h>
+#include <linux/inet.h>
+#include <linux/kernel.h>
 #include <net/ipv6.h>
 #include <linux/slab.h>
 #include <linux/string.h>
@@ -430,6 +433,60 @@ static void mcte_rseg_close_work(struct work_struct *work)
 	kfree(rs);
 }
 
+/**
+ * mcte_rseg_parse_peer() - the peer address of a remote segment name
+ * @peer: "host[:port]": an IPv4 address or a bracketed IPv6 address, then
+ *	  maybe a port (default MCTE_RDMA_PORT)
+ * @len: bytes of @peer, up to the name's last '/'
+ * @ss: out: the address and port
+ *
+ * Names are resolved in user space (libmcte); the kernel takes addresses
+ * only.
+ *
+ * Return: 0, or -EINVAL for anything else.
+ */
+int mcte_rseg_parse_peer(const char *peer, size_t len,
+			 struct sockaddr_storage *ss)
+{
+	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
+	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
+	const char *end, *host = peer, *slash = peer + len;
+	char port[8];
+	u16 nport = MCTE_RDMA_PORT;
+	size_t n;
+
+	memset(ss, 0, sizeof(*ss));
+	if (*host == '[') {
+		host++;
+		if (!in6_pton(host, slash - host, (u8 *)&s6->sin6_addr, ']',
+			      &end) || *end != ']')
+			return -EINVAL;
+		end++;
+		s6->sin6_family = AF_INET6;
+	} else {
+		if (!in4_pton(host, slash - host, (u8 *)&s4->sin_addr, -1,
+			      &end))
+			return -EINVAL;
+		s4->sin_family = AF_INET;
+	}
+	if (end != slash) {
+		if (*end != ':')
+			return -EINVAL;
+		n = slash - end - 1;
+		if (!n || n >= sizeof(port))
+			return -EINVAL;
+		memcpy(port, end + 1, n);
+		port[n] = 0;
+		if (kstrtou16(port, 10, &nport) || !nport)
+			return -EINVAL;
+	}
+	if (ss->ss_family == AF_INET)
+		s4->sin_port = htons(nport);
+	else
+		s6->sin6_port = htons(nport);
+	return 0;
+}
+
 /*
  * Whether a name's address is one of this node's: then it reaches this
  * engine, which must listen there (a connect would go nowhere else), and
@@ -447,7 +504,7 @@ static int mcte_rseg_check_local(struct mcte_engine *eng,
 		return -EINVAL;
 	if (!mcte_addr_is_local(eng->net, ss))
 		return 0;
-	return mcte_listen_covers(eng->rdma, ss) ? 0 : -ECONNREFUSED;
+	return mcte_listen_covers(mcte_rdma_of(eng), ss) ? 0 : -ECONNREFUSED;
 }
 
 /**
@@ -490,7 +547,7 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 	in = kmalloc(MCTE_WIRE_MSG_MAX, GFP_KERNEL);
 	if (!in)
 		return -ENOMEM;
-	peer = mcte_peer_find_or_create(eng->rdma, ss);
+	peer = mcte_peer_find_or_create(mcte_rdma_of(eng), ss);
 	if (IS_ERR(peer)) {
 		ret = PTR_ERR(peer);
 		goto out_free_in;
@@ -522,6 +579,7 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 	seg->owner = get_task_pid(current, PIDTYPE_TGID);
 	seg->size = be64_to_cpu(in->size);
 	strscpy(seg->name, name, sizeof(seg->name));
+	seg->xport = &mcte_xport_rdma;
 	seg->remote = rs;
 	seg->nr_bufs = 1;
 	seg->bufs[0].len = seg->size;
@@ -584,13 +642,14 @@ out_free_in:
 
 /**
  * mcte_rseg_release() - the last reference to a remote segment went
- * @rs: its remote part; the mcte_seg is freed by the caller
+ * @seg: the segment; the caller frees it, this its remote part
  *
  * No work item of it is pending: each holds a reference. Its opens on the
  * owner are closed, and it is freed, by its close work.
  */
-void mcte_rseg_release(struct mcte_rseg *rs)
+void mcte_rseg_release(struct mcte_seg *seg)
 {
+	struct mcte_rseg *rs = seg->remote;
 	struct mcte_peer *peer = rs->peer;
 	bool idle;
 

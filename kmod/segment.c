@@ -19,7 +19,6 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
-#include <linux/inet.h>
 #include <linux/capability.h>
 #include <linux/cred.h>
 #include <linux/jhash.h>
@@ -35,7 +34,7 @@
 
 #include "compat.h"
 #include "mcte.h"
-#include "rdma.h"
+#include "transport.h"
 
 /* Pages pinned per call of pin_user_pages_fast(), between reschedules. */
 #define MCTE_PIN_CHUNK		1024
@@ -113,8 +112,8 @@ static void mcte_seg_release(struct kref *ref)
 {
 	struct mcte_seg *seg = container_of(ref, struct mcte_seg, ref);
 
-	if (seg->remote) {
-		mcte_rseg_release(seg->remote);
+	if (seg->xport) {
+		seg->xport->seg_release(seg);
 		put_pid(seg->owner);
 		kvfree(seg);
 		return;
@@ -361,7 +360,7 @@ static void mcte_seg_unregister(struct mcte_seg *seg)
 	/* Transfers waiting to copy from or to it end now. */
 	mcte_xfer_sweep(eng);
 	/* Peers' keys to it are voided; they hear of it. */
-	mcte_rdma_seg_unregistered(seg);
+	mcte_transports_seg_unregistered(seg);
 }
 
 /* Reserve a handle number of @mf: 0 or -errno. Release with xa_erase(). */
@@ -520,73 +519,19 @@ int mcte_seg_may_open_as(const struct mcte_seg *seg, kuid_t uid, u32 want)
 	return 0;
 }
 
-/*
- * The peer address of "host[:port]/name": an IPv4 address or a bracketed
- * IPv6 address, then maybe a port (default MCTE_RDMA_PORT). Names are
- * resolved in user space (libmcte); the kernel takes addresses only.
- */
-static int mcte_seg_parse_peer(const char *name, const char *slash,
-			       struct sockaddr_storage *ss)
-{
-	struct sockaddr_in6 *s6 = (struct sockaddr_in6 *)ss;
-	struct sockaddr_in *s4 = (struct sockaddr_in *)ss;
-	const char *end, *host = name;
-	char port[8];
-	u16 nport = MCTE_RDMA_PORT;
-	size_t n;
-
-	memset(ss, 0, sizeof(*ss));
-	if (*host == '[') {
-		host++;
-		if (!in6_pton(host, slash - host, (u8 *)&s6->sin6_addr, ']',
-			      &end) || *end != ']')
-			return -EINVAL;
-		end++;
-		s6->sin6_family = AF_INET6;
-	} else {
-		if (!in4_pton(host, slash - host, (u8 *)&s4->sin_addr, -1,
-			      &end))
-			return -EINVAL;
-		s4->sin_family = AF_INET;
-	}
-	if (end != slash) {
-		if (*end != ':')
-			return -EINVAL;
-		n = slash - end - 1;
-		if (!n || n >= sizeof(port))
-			return -EINVAL;
-		memcpy(port, end + 1, n);
-		port[n] = 0;
-		if (kstrtou16(port, 10, &nport) || !nport)
-			return -EINVAL;
-	}
-	if (ss->ss_family == AF_INET)
-		s4->sin_port = htons(nport);
-	else
-		s6->sin6_port = htons(nport);
-	return 0;
-}
-
-/* "host[:port]/name": a peer's segment, reached over RDMA. */
+/* "<peer>/<segment>": a peer's segment, reached through a transport. */
 static int mcte_seg_open_remote(struct mcte_file *mf, const char *name,
 				u32 access, struct mcte_seg **segp,
 				u32 *nr_bufs)
 {
 	const char *slash = strrchr(name, '/');
-	struct sockaddr_storage ss;
-	int ret;
 
 	if (slash == name)
 		return -EINVAL;
 	if (!mcte_seg_name_valid(slash + 1, MCTE_SEG_NAME_MAX))
 		return -EINVAL;
-	ret = mcte_seg_parse_peer(name, slash, &ss);
-	if (ret)
-		return ret;
-	ret = mcte_policy_may_open_remote(mf->eng);
-	if (ret)
-		return ret;
-	return mcte_rseg_open(mf->eng, &ss, slash + 1, access, segp, nr_bufs);
+	return mcte_transport_open_remote(mf->eng, name, slash - name, access,
+					  segp, nr_bufs);
 }
 
 /**

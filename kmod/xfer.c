@@ -39,6 +39,7 @@
 #include <linux/workqueue.h>
 
 #include "mcte.h"
+#include "transport.h"
 
 static struct kmem_cache *mcte_xfer_cache;
 
@@ -153,7 +154,7 @@ int mcte_xfer_prepare(struct mcte_file *mf, const struct mcte_xfer_req *req,
 	x->user_data = req->user_data;
 	x->ioucmd = ioucmd;
 	/* The local segment is always ours; the target may be a peer's. */
-	x->xport = tseg->remote ? &mcte_xport_rdma : &mcte_xport_local;
+	x->xport = mcte_transport_of(tseg);
 	x->busy = 1;	/* the queue hold, handed to the transport */
 	INIT_LIST_HEAD(&x->qnode);
 	INIT_LIST_HEAD(&x->bnode);
@@ -215,16 +216,7 @@ void mcte_xfer_commit(struct mcte_xfer *x)
  */
 void mcte_xfer_submit(struct list_head *xfers)
 {
-	struct mcte_xfer *x, *tmp;
-	LIST_HEAD(remote);
-
-	list_for_each_entry_safe(x, tmp, xfers, qnode)
-		if (x->xport != &mcte_xport_local)
-			list_move_tail(&x->qnode, &remote);
-	if (!list_empty(xfers))
-		mcte_xport_local.submit(xfers);
-	if (!list_empty(&remote))
-		mcte_xport_rdma.submit(&remote);
+	mcte_transports_submit(xfers);
 }
 
 /**
@@ -237,8 +229,7 @@ void mcte_xfer_submit(struct list_head *xfers)
  */
 void mcte_xfer_sweep(struct mcte_engine *eng)
 {
-	mcte_xport_local.sweep(eng);
-	mcte_xport_rdma.sweep(eng);
+	mcte_transports_sweep(eng);
 }
 
 static u32 mcte_xfer_end_state(int stop)

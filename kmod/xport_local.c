@@ -22,6 +22,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cache.h>
 #include <linux/debugfs.h>
 #include <linux/highmem.h>
 #include <linux/kernel.h>
@@ -32,6 +33,7 @@
 #include <linux/workqueue.h>
 
 #include "mcte.h"
+#include "transport.h"
 
 static u32 mcte_local_delay_ms;
 static bool mcte_local_exiting;
@@ -278,21 +280,8 @@ static void mcte_local_sweep(struct mcte_engine *eng)
 	wake_up_all(&mcte_local_wait);
 }
 
-/* The local transport, for transfers between segments of this node. */
-const struct mcte_xport_ops mcte_xport_local = {
-	.name	= "local",
-	.submit	= mcte_local_submit,
-	.cancel	= mcte_local_cancel,
-	.sweep	= mcte_local_sweep,
-};
-
-/**
- * mcte_local_init() - start the local transport
- * @debugfs: mcte's debugfs directory, for the xfer_delay_ms test hook
- *
- * Return: 0 or -errno.
- */
-int mcte_local_init(struct dentry *debugfs)
+/* Its workers, and the xfer_delay_ms test hook in mcte's debugfs. */
+static int mcte_local_init(struct dentry *debugfs)
 {
 	unsigned int i;
 
@@ -315,12 +304,8 @@ int mcte_local_init(struct dentry *debugfs)
 	return 0;
 }
 
-/**
- * mcte_local_exit() - stop the local transport
- *
- * No file is left, so no transfer either; waits for the workers.
- */
-void mcte_local_exit(void)
+/* No file is left, so no transfer either; waits for the workers. */
+static void mcte_local_exit(void)
 {
 	WRITE_ONCE(mcte_local_exiting, true);
 	wake_up_all(&mcte_local_wait);
@@ -328,3 +313,14 @@ void mcte_local_exit(void)
 	WARN_ON_ONCE(!list_empty(&mcte_local_queue));
 	kfree(mcte_local_works);
 }
+
+/* The local transport, for transfers between segments of this node. */
+struct mcte_transport mcte_xport_local __ro_after_init = {
+	.name		= "local",
+	.features	= MCTE_FEAT_XPORT_LOCAL,
+	.init		= mcte_local_init,
+	.exit		= mcte_local_exit,
+	.submit		= mcte_local_submit,
+	.cancel		= mcte_local_cancel,
+	.sweep		= mcte_local_sweep,
+};

@@ -24,6 +24,7 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/cache.h>
 #include <linux/mm.h>
 #include <linux/slab.h>
 
@@ -510,12 +511,12 @@ bool mcte_rdma_sweep_list(struct list_head *list, struct list_head *out)
 
 static void mcte_rdma_cancel(struct mcte_xfer *x)
 {
-	mcte_rdma_sweep_engine(x->mf->eng->rdma);
+	mcte_rdma_sweep_engine(mcte_rdma_of(x->mf->eng));
 }
 
 static void mcte_rdma_sweep(struct mcte_engine *eng)
 {
-	mcte_rdma_sweep_engine(eng->rdma);
+	mcte_rdma_sweep_engine(mcte_rdma_of(eng));
 }
 
 /**
@@ -533,20 +534,8 @@ void mcte_rdma_slice_gone(struct mcte_rslice *rsl)
 				-ECANCELED);
 }
 
-/* The RDMA transport, for transfers to segments of peer engines. */
-const struct mcte_xport_ops mcte_xport_rdma = {
-	.name	= "rdma",
-	.submit	= mcte_rdma_submit,
-	.cancel	= mcte_rdma_cancel,
-	.sweep	= mcte_rdma_sweep,
-};
-
-/**
- * mcte_xport_rdma_init() - set up the RDMA transport
- *
- * Return: 0 or -ENOMEM.
- */
-int mcte_xport_rdma_init(void)
+/* Set up at module load, before any engine: engines use its queue. */
+static int mcte_xport_rdma_init(struct dentry *debugfs)
 {
 	mcte_rslice_cache = KMEM_CACHE(mcte_rslice, 0);
 	if (!mcte_rslice_cache)
@@ -566,10 +555,15 @@ int mcte_xport_rdma_init(void)
 	return 0;
 }
 
-/**
- * mcte_xport_rdma_exit() - tear it down; no engine is left
- */
-void mcte_xport_rdma_exit(void)
+/* Paths send netlink events and sit on devices: before both go. */
+static void mcte_xport_rdma_shutdown(void)
+{
+	mcte_rdma_shutdown();
+	mcte_dev_exit();
+}
+
+/* No engine is left. */
+static void mcte_xport_rdma_exit(void)
 {
 	destroy_workqueue(mcte_rdma_wq);
 	/* One left would still hold a timer or a reference into us. */
@@ -578,3 +572,27 @@ void mcte_xport_rdma_exit(void)
 	mcte_rdev_exit();
 	kmem_cache_destroy(mcte_rslice_cache);
 }
+
+/*
+ * The RDMA transport, for transfers to segments of peer engines. It owns
+ * the ib_client (rdma_device.c), which @start registers once the netlink
+ * family can carry its device events.
+ */
+struct mcte_transport mcte_xport_rdma __ro_after_init = {
+	.name			= "rdma",
+	.features		= MCTE_FEAT_DEVICES | MCTE_FEAT_XPORT_RDMA,
+	.init			= mcte_xport_rdma_init,
+	.start			= mcte_dev_init,
+	.shutdown		= mcte_xport_rdma_shutdown,
+	.exit			= mcte_xport_rdma_exit,
+	.engine_init		= mcte_rdma_engine_init,
+	.engine_exit		= mcte_rdma_engine_exit,
+	.parse_peer		= mcte_rseg_parse_peer,
+	.open_remote		= mcte_rseg_open,
+	.seg_release		= mcte_rseg_release,
+	.seg_unregistered	= mcte_rdma_seg_unregistered,
+	.gauges			= mcte_rdma_gauges,
+	.submit			= mcte_rdma_submit,
+	.cancel			= mcte_rdma_cancel,
+	.sweep			= mcte_rdma_sweep,
+};
