@@ -2,7 +2,8 @@
 /*
  * mcte - generic netlink family "mcte": declarations that follow
  * Documentation/netlink/specs/mcte.yaml one to one. Kept apart from the
- * hand-written handlers (netlink.c), in the shape ynl-gen gives them.
+ * hand-written handlers (netlink.c, rdma_netlink.c, netlink_trust.c), in
+ * the shape ynl-gen gives them.
  */
 #ifndef _MCTE_NETLINK_GEN_H
 #define _MCTE_NETLINK_GEN_H

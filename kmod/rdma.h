@@ -105,7 +105,7 @@ int mcte_path_snapshot(struct mcte_engine *eng,
 int mcte_auth_set(struct mcte_engine *eng, const u8 *key, u32 len);
 bool mcte_auth_engine_required(struct mcte_engine *eng);
 
-/* netlink.c: path up/down events (MCTE_CMD_PATH_UP_NTF/DOWN_NTF) */
+/* rdma_netlink.c: path up/down events (MCTE_CMD_PATH_UP_NTF/DOWN_NTF) */
 void mcte_nl_path_notify(struct mcte_engine *eng,
 			 const struct mcte_path_info *pi, u8 cmd);
 
@@ -169,7 +169,7 @@ struct mcte_dev *mcte_dev_get(u32 index);
 struct mcte_dev *mcte_dev_get_next(unsigned long *index);
 void mcte_dev_put(struct mcte_dev *mdev);
 
-/* netlink.c: device events (MCTE_CMD_DEV_*_NTF) */
+/* rdma_netlink.c: device events (MCTE_CMD_DEV_*_NTF) */
 void mcte_nl_dev_notify(struct mcte_dev *mdev, u8 cmd);
 
 #endif /* _MCTE_RDMA_H */
