@@ -63,6 +63,7 @@ struct mcte_topo;
 struct mcte_transport;
 struct mcte_file;
 struct mcte_seg;
+struct mcte_seg_ops;
 struct mcte_batch;
 struct mcte_xfer;
 struct io_uring_cmd;
@@ -235,20 +236,20 @@ struct mcte_file {
  * struct mcte_sbuf - one buffer of a segment
  * @start: offset of its first byte in the segment
  * @len: length in bytes
- * @page: index of its first page in &mcte_seg.pages
- * @pgoff: offset of its first byte in that page
+ * @pgoff: offset of its first byte in the first page of its memory, which
+ *	   is where a device's page-sized translation of it starts
  */
 struct mcte_sbuf {
 	u64 start;
 	u64 len;
-	unsigned long page;
 	u32 pgoff;
 };
 
 /**
- * struct mcte_seg - a registered segment
+ * struct mcte_seg - a segment: what every kind of segment memory has, first
+ *		     in the kind's own struct (seg_kind.h)
  * @ref: holders: the engine's table while registered, handles, and every
- *	 transfer that uses it; the pages are unpinned by the last one
+ *	 transfer that uses it; the last one releases the memory
  * @eng: engine whose table holds (or held) it
  * @hnode: entry in &mcte_engine.seg_hash
  * @id: index in &mcte_engine.segs
@@ -256,22 +257,17 @@ struct mcte_sbuf {
  *	  yet copying fail with it. Written under the engine's seg_lock.
  * @kind: enum mcte_seg_kind
  * @access: enum mcte_access granted to openers
- * @uid: effective uid of the registering process
- * @owner: thread group of the registering process
- * @mm: its mm, grabbed, charged with @nr_pages pinned pages
+ * @uid: effective uid of the registering (or opening) process
+ * @owner: thread group of the registering (or opening) process
  * @size: total length of the buffers
- * @nr_pages: pages pinned, in @pages
- * @pages: the pinned pages of all buffers, buffer after buffer
  * @inflight: transfers in flight that use it
  * @name: NUL-terminated name
- * @serial: unique among the segments this module registered; peers
- *	    name it by this in SEG_GONE
- * @xport: the transport that opened it, for a peer's segment opened here;
- *	   NULL for a segment of this node. A peer's segment has no pages,
- *	   @bufs has one entry covering @size, @owner is the opener
- * @remote: @xport's state of the peer's segment, opaque to the core
+ * @serial: unique among the segments this module made; peers name it by
+ *	    this in SEG_GONE
+ * @ops: its kind
  * @nr_bufs: entries in @bufs
- * @bufs: the buffers in segment order
+ * @bufs: the buffers in segment order, allocated with the segment. A
+ *	  peer's segment has one, covering @size.
  */
 struct mcte_seg {
 	struct kref ref;
@@ -283,17 +279,13 @@ struct mcte_seg {
 	u32 access;
 	kuid_t uid;
 	struct pid *owner;
-	struct mm_struct *mm;
 	u64 size;
-	unsigned long nr_pages;
-	struct page **pages;
 	atomic_t inflight;
 	char name[MCTE_SEG_NAME_MAX];
 	u64 serial;
-	const struct mcte_transport *xport;
-	void *remote;
+	const struct mcte_seg_ops *ops;
 	u32 nr_bufs;
-	struct mcte_sbuf bufs[] __counted_by(nr_bufs);
+	struct mcte_sbuf *bufs;
 };
 
 /**
@@ -532,27 +524,6 @@ static inline bool mcte_xfer_stopping(const struct mcte_xfer *x)
 	return READ_ONCE(x->stop) || mcte_seg_dead(x->lseg) ||
 	       mcte_seg_dead(x->tseg);
 }
-
-/**
- * struct mcte_seg_pos - a position in a host-memory segment
- * @seg: the segment
- * @buf: index of a buffer
- * @off: offset in that buffer
- */
-struct mcte_seg_pos {
-	const struct mcte_seg *seg;
-	u32 buf;
-	u64 off;
-};
-
-/* xport_local.c */
-void mcte_seg_pos_init(struct mcte_seg_pos *pos, const struct mcte_seg *seg,
-		       u64 off);
-struct page *mcte_seg_pos_page(const struct mcte_seg_pos *pos,
-			       size_t *pgoff, size_t *len);
-void mcte_seg_pos_advance(struct mcte_seg_pos *pos, size_t n);
-void mcte_seg_copy(struct mcte_seg *dst, u64 doff, struct mcte_seg *src,
-		   u64 soff, u64 len);
 
 /* uring.c */
 

@@ -35,17 +35,22 @@
 /**
  * struct mcte_export_mr - one MR of an export
  * @mr: the MR, registered
- * @sgt: the pages it maps, DMA-mapped
+ * @sgt: what it maps, from the segment's kind (mcte_seg_dma_map())
+ * @dev: the device @sgt was mapped for; NULL for a device with virtual
+ *	 DMA, whose table ib_dma_map_sg() mapped here
  * @off: offset of its first byte in the segment
  * @len: bytes it covers
- * @mapped: @sgt is DMA-mapped
+ * @mapped: @sgt was filled by the segment's kind
+ * @virt_mapped: ib_dma_map_sg() mapped @sgt (a device with virtual DMA)
  */
 struct mcte_export_mr {
 	struct ib_mr *mr;
 	struct sg_table sgt;
+	struct device *dev;
 	u64 off;
 	u32 len;
 	bool mapped;
+	bool virt_mapped;
 };
 
 /**
@@ -108,10 +113,11 @@ static void mcte_export_free(struct mcte_export *e)
 
 		if (m->mr)
 			ib_dereg_mr(m->mr);
-		if (m->mapped)
+		if (m->virt_mapped)
 			ib_dma_unmap_sg(dev, m->sgt.sgl, m->sgt.orig_nents,
 					DMA_BIDIRECTIONAL);
-		sg_free_table(&m->sgt);
+		if (m->mapped)
+			mcte_seg_dma_unmap(e->seg, m->dev, &m->sgt);
 	}
 	mcte_rdev_put(e->rdev);
 	mcte_seg_put(e->seg);
@@ -128,38 +134,41 @@ static void mcte_export_free_list(struct list_head *gone)
 	}
 }
 
-/* Map piece @k of buffer @b of @seg into @m and register it through @p. */
+/* Map piece @k of buffer @bi of @seg into @m and register it through @p. */
 static int mcte_export_piece(struct mcte_path *p, struct mcte_rdev *rdev,
-			     struct mcte_seg *seg, const struct mcte_sbuf *b,
-			     u32 k, struct mcte_export_mr *m, int access)
+			     struct mcte_seg *seg, u32 bi, u32 k,
+			     struct mcte_export_mr *m, int access)
 {
-	u32 fr = rdev->fr_pages, first = k * fr, npages, i;
+	const struct mcte_sbuf *b = &seg->bufs[bi];
+	u32 fr = rdev->fr_pages, first = k * fr;
 	u64 pos = (u64)first * PAGE_SIZE;	/* from the first page's start */
 	u64 end = min_t(u64, (u64)(first + fr) * PAGE_SIZE, b->pgoff + b->len);
+	u64 from = max_t(u64, pos, b->pgoff);
+	struct ib_device *ibdev = rdev->ibdev;
 	struct ib_reg_wr reg = {};
 	struct mcte_reg_wait w;
-	struct scatterlist *sg;
 	int ret, n;
 
-	npages = DIV_ROUND_UP(end, PAGE_SIZE) - first;
-	ret = sg_alloc_table(&m->sgt, npages, GFP_KERNEL);
+	m->off = b->start + from - b->pgoff;
+	m->len = end - from;
+
+	/* A device with virtual DMA (soft-RoCE) maps the CPU's pages. */
+	m->dev = ib_uses_virt_dma(ibdev) ? NULL : ibdev->dma_device;
+	ret = mcte_seg_dma_map(seg, bi, from - b->pgoff, m->len, m->dev,
+			       &m->sgt);
 	if (ret)
 		return ret;
-	for_each_sg(m->sgt.sgl, sg, npages, i) {
-		u64 at = max_t(u64, pos + (u64)i * PAGE_SIZE, b->pgoff);
-		u32 off = offset_in_page(at);
-		u32 len = min_t(u64, PAGE_SIZE - off, end - at);
-
-		sg_set_page(sg, seg->pages[b->page + first + i], len, off);
-	}
-	m->off = b->start + max_t(u64, pos, b->pgoff) - b->pgoff;
-	m->len = end - max_t(u64, pos, b->pgoff);
-
-	n = ib_dma_map_sg(rdev->ibdev, m->sgt.sgl, npages, DMA_BIDIRECTIONAL);
-	if (n <= 0)
-		return -ENOMEM;
 	m->mapped = true;
-	m->sgt.nents = n;
+	if (m->dev) {
+		n = m->sgt.nents;
+	} else {
+		n = ib_dma_map_sg(ibdev, m->sgt.sgl, m->sgt.orig_nents,
+				  DMA_BIDIRECTIONAL);
+		if (n <= 0)
+			return -ENOMEM;
+		m->virt_mapped = true;
+		m->sgt.nents = n;
+	}
 	m->mr = ib_alloc_mr(rdev->pd, IB_MR_TYPE_MEM_REG, n);
 	if (IS_ERR(m->mr)) {
 		ret = PTR_ERR(m->mr);
@@ -242,7 +251,7 @@ static struct mcte_export *mcte_export_create(struct mcte_path *p,
 		const struct mcte_sbuf *b = &seg->bufs[i];
 
 		for (k = 0; k < mcte_buf_pieces(b, rdev->fr_pages); k++) {
-			ret = mcte_export_piece(p, rdev, seg, b, k,
+			ret = mcte_export_piece(p, rdev, seg, i, k,
 						&e->mrs[at++], access);
 			if (ret) {
 				mcte_export_free(e);

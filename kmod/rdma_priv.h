@@ -39,6 +39,7 @@
 #include "mcte.h"
 #include "rdma.h"
 #include "rdma_wire.h"
+#include "seg_kind.h"
 #include "transport.h"
 
 #define MCTE_PATH_RECVS		16	/* receive buffers per path */
@@ -473,8 +474,9 @@ struct mcte_keyset {
 };
 
 /**
- * struct mcte_rseg - what a segment of a peer opened here carries
- * @seg: the mcte_seg standing for it in handles and transfers
+ * struct mcte_rseg - a segment of a peer opened here: the remote kind
+ * @seg: the segment standing for it in handles and transfers; no memory
+ *	 of this node, one buffer covering the peer's whole segment
  * @peer: the peer, referenced
  * @pnode: in &mcte_peer.rsegs
  * @seg_id: the owner's id of it
@@ -491,7 +493,7 @@ struct mcte_keyset {
  *		(SEG_CLOSE), then frees it
  */
 struct mcte_rseg {
-	struct mcte_seg *seg;
+	struct mcte_seg seg;
 	struct mcte_peer *peer;
 	struct list_head pnode;
 	u64 seg_id;
@@ -519,7 +521,7 @@ int mcte_rseg_parse_peer(const char *peer, size_t len,
 int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 		   const char *name, u32 access, struct mcte_seg **segp,
 		   u32 *nr_bufs);
-void mcte_rseg_release(struct mcte_seg *seg);
+struct mcte_rseg *mcte_rseg_of(const struct mcte_seg *seg);
 
 /* rdma_export.c */
 void mcte_export_open(struct mcte_path *p, const void *msg, u32 len);

@@ -2,9 +2,10 @@
 /*
  * mcte - remote segments: a peer's segment opened here (opener side).
  *
- * A remote segment is an mcte_seg with no pages whose @xport is this
- * transport and whose @remote holds the peer, the owner's id of the
- * segment and one keyset per path: each path asks SEG_OPEN for itself,
+ * A remote segment is the remote kind of segment (struct mcte_rseg, an
+ * mcte_seg first in it): no memory of this node, this transport moving
+ * its bytes, and it holds the peer, the owner's id of the segment and one
+ * keyset per path: each path asks SEG_OPEN for itself,
  * the owner makes an open of its own for it with the access the local
  * open asked for, and its keys are used on that path alone
  * (Documentation/wire.rst, "Handshake" 3 and 4). A path that closes loses
@@ -34,6 +35,8 @@
 #include <linux/uidgid.h>
 
 #include "rdma_priv.h"
+
+static const struct mcte_seg_ops mcte_rseg_ops;
 
 /* What an owner may say to a SEG_OPEN; anything else is a broken peer. */
 static int mcte_rseg_status(u32 status)
@@ -212,7 +215,7 @@ static void mcte_rseg_fetch_work(struct work_struct *work)
 	int ret;
 
 	in = kmalloc(MCTE_WIRE_MSG_MAX, GFP_KERNEL);
-	while (in && !mcte_seg_dead(rs->seg)) {
+	while (in && !mcte_seg_dead(&rs->seg)) {
 		struct mcte_path *want = NULL;
 
 		spin_lock(&peer->lock);
@@ -232,13 +235,13 @@ static void mcte_rseg_fetch_work(struct work_struct *work)
 			ret = mcte_rseg_ask(want, rs->name, rs->access, rs->uid,
 					    in, &gen);
 		if (!ret && (be64_to_cpu(in->seg_id) != rs->seg_id ||
-			     be64_to_cpu(in->size) != rs->seg->size))
+			     be64_to_cpu(in->size) != rs->seg.size))
 			ret = -ENOENT;
 		if (ret == -ENOENT || ret == -EACCES) {
 			/* Gone, or another segment of the same name now. */
 			dead = !READ_ONCE(want->err);
 			if (dead)
-				WRITE_ONCE(rs->seg->dead, true);
+				WRITE_ONCE(rs->seg.dead, true);
 		}
 		if (ret) {
 			mcte_path_put(want);
@@ -259,7 +262,7 @@ static void mcte_rseg_fetch_work(struct work_struct *work)
 		mcte_xfer_sweep(peer->r->eng);
 	else if (got)
 		mcte_peer_path_down(peer);
-	mcte_seg_put(rs->seg);
+	mcte_seg_put(&rs->seg);
 }
 
 /**
@@ -273,11 +276,11 @@ void mcte_rseg_path_up(struct mcte_peer *peer)
 	spin_lock(&peer->lock);
 	list_for_each_entry(rs, &peer->rsegs, pnode) {
 		/* One being released waits for peer->lock: skip it. */
-		if (!kref_get_unless_zero(&rs->seg->ref))
+		if (!kref_get_unless_zero(&rs->seg.ref))
 			continue;
 		/* Queued already: that work holds one, this is not the last. */
 		if (!queue_work(mcte_rdma_wq, &rs->fetch_work))
-			refcount_dec(&rs->seg->ref.refcount);
+			refcount_dec(&rs->seg.ref.refcount);
 	}
 	spin_unlock(&peer->lock);
 }
@@ -323,7 +326,7 @@ void mcte_rseg_gone(struct mcte_peer *peer, u64 seg_id)
 	spin_lock(&peer->lock);
 	list_for_each_entry(rs, &peer->rsegs, pnode) {
 		if (rs->seg_id == seg_id) {
-			WRITE_ONCE(rs->seg->dead, true);
+			WRITE_ONCE(rs->seg.dead, true);
 			hit = true;
 		}
 	}
@@ -350,8 +353,8 @@ bool mcte_rseg_engine_gone(struct mcte_peer *peer, u64 id)
 
 	spin_lock(&peer->lock);
 	list_for_each_entry(rs, &peer->rsegs, pnode) {
-		if (rs->engine_id != id && !mcte_seg_dead(rs->seg)) {
-			WRITE_ONCE(rs->seg->dead, true);
+		if (rs->engine_id != id && !mcte_seg_dead(&rs->seg)) {
+			WRITE_ONCE(rs->seg.dead, true);
 			hit = true;
 		}
 	}
@@ -430,7 +433,7 @@ static void mcte_rseg_close_work(struct work_struct *work)
 		mcte_keyset_free(ks);
 	}
 	mcte_peer_put(rs->peer);
-	kfree(rs);
+	mcte_seg_free(&rs->seg);
 }
 
 /**
@@ -565,27 +568,17 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 	ks = mcte_keyset_make(p, in);
 	if (!ks)
 		goto out_close;
-	rs = kzalloc(sizeof(*rs), GFP_KERNEL);
+	rs = mcte_seg_new(struct mcte_rseg, 1, &mcte_rseg_ops);
 	if (!rs)
 		goto out_free_ks;
-	seg = kvzalloc(struct_size(seg, bufs, 1), GFP_KERNEL_ACCOUNT);
-	if (!seg)
-		goto out_free_rs;
 
-	kref_init(&seg->ref);
+	seg = &rs->seg;
 	seg->eng = eng;
 	seg->access = access;
-	seg->uid = uid;
-	seg->owner = get_task_pid(current, PIDTYPE_TGID);
 	seg->size = be64_to_cpu(in->size);
 	strscpy(seg->name, name, sizeof(seg->name));
-	seg->xport = &mcte_xport_rdma;
-	seg->remote = rs;
-	seg->nr_bufs = 1;
 	seg->bufs[0].len = seg->size;
-	atomic_set(&seg->inflight, 0);
 
-	rs->seg = seg;
 	rs->peer = peer;
 	rs->seg_id = be64_to_cpu(in->seg_id);
 	rs->engine_id = READ_ONCE(p->peer_id);
@@ -621,8 +614,6 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 	kfree(in);
 	return 0;
 
-out_free_rs:
-	kfree(rs);
 out_free_ks:
 	mcte_keyset_free(ks);
 out_close:
@@ -640,16 +631,14 @@ out_free_in:
 	return ret;
 }
 
-/**
- * mcte_rseg_release() - the last reference to a remote segment went
- * @seg: the segment; the caller frees it, this its remote part
- *
- * No work item of it is pending: each holds a reference. Its opens on the
- * owner are closed, and it is freed, by its close work.
+/*
+ * The last reference to a remote segment went. No work item of it is
+ * pending: each holds a reference. Its opens on the owner are closed, and
+ * it is freed, by its close work.
  */
-void mcte_rseg_release(struct mcte_seg *seg)
+static void mcte_rseg_release(struct mcte_seg *seg)
 {
-	struct mcte_rseg *rs = seg->remote;
+	struct mcte_rseg *rs = mcte_rseg_of(seg);
 	struct mcte_peer *peer = rs->peer;
 	bool idle;
 
@@ -660,6 +649,25 @@ void mcte_rseg_release(struct mcte_seg *seg)
 	/* Before the work, which may drop the last reference to the peer. */
 	if (idle)
 		mcte_rdma_peer_idle(peer);
-	rs->seg = NULL;
 	queue_work(mcte_rdma_wq, &rs->close_work);
+}
+
+/* A peer's segment: no memory here, its bytes moved by RDMA. */
+static const struct mcte_seg_ops mcte_rseg_ops = {
+	.name		= "rdma-remote",
+	.kind		= MCTE_SEG_HOST,
+	.xport		= &mcte_xport_rdma,
+	.release	= mcte_rseg_release,
+};
+
+/**
+ * mcte_rseg_of() - the remote segment a segment of this transport is
+ * @seg: a segment whose transport is RDMA (mcte_transport_of())
+ *
+ * Return: its struct mcte_rseg.
+ */
+struct mcte_rseg *mcte_rseg_of(const struct mcte_seg *seg)
+{
+	WARN_ON_ONCE(seg->ops != &mcte_rseg_ops);
+	return container_of(seg, struct mcte_rseg, seg);
 }

@@ -9,8 +9,11 @@
  * marked dead) before the owner handle drops its reference, at
  * MCTE_IOC_SEG_UNREG or when the owning file goes. Lookups take their
  * reference under seg_lock. Opened handles and transfers hold references
- * too, so the pages stay pinned, and charged to the registering process's
- * RLIMIT_MEMLOCK, until the last of them is gone (mcte_seg_release()).
+ * too, so the memory stays held, and charged to the registering process,
+ * until the last of them is gone and the segment's kind releases it.
+ *
+ * What the memory is made of is the kind's business (seg_kind.h): this
+ * file names no kind but in the list of those user space may register.
  *
  * Handles are per file (an xarray of struct mcte_handle); a handle and its
  * reference go together, under the xarray's lock, so a lookup that finds a
@@ -25,24 +28,122 @@
 #include <linux/mm.h>
 #include <linux/overflow.h>
 #include <linux/pid.h>
-#include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uaccess.h>
 #include <linux/xarray.h>
 
-#include "compat.h"
 #include "mcte.h"
+#include "seg_kind.h"
 #include "transport.h"
-
-/* Pages pinned per call of pin_user_pages_fast(), between reschedules. */
-#define MCTE_PIN_CHUNK		1024
-
-/* ASCII only: the kernel's isalnum() takes Latin-1 letters too. */
 
 /* Segment serials: never reused while the module is loaded. */
 static atomic64_t mcte_seg_serial = ATOMIC64_INIT(0);
+
+/*
+ * The kinds user space registers, by enum mcte_seg_kind. A peer's segment
+ * is made by its transport, never registered.
+ */
+static const struct mcte_seg_ops *const mcte_seg_kinds[] = {
+	[MCTE_SEG_HOST]		= &mcte_seg_host_ops,
+};
+
+/**
+ * mcte_seg_features() - what the kinds of segment memory bring
+ *
+ * Return: the MCTE_FEAT_* bits of every registrable kind.
+ */
+u64 mcte_seg_features(void)
+{
+	u64 features = 0;
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mcte_seg_kinds); i++) {
+		if (mcte_seg_kinds[i])
+			features |= mcte_seg_kinds[i]->features;
+	}
+	return features;
+}
+
+/**
+ * mcte_seg_alloc() - allocate a segment of any kind
+ * @size: bytes of the kind's struct, whose first member is the segment
+ * @nr_bufs: its number of buffers, at least one
+ * @ops: its kind
+ *
+ * Use mcte_seg_new(), which checks where the segment sits. The buffers'
+ * table is allocated with it; the segment has one reference, a new
+ * serial, and the caller as its owner (uid, thread group).
+ *
+ * Return: the kind's struct, zeroed otherwise, or NULL.
+ */
+void *mcte_seg_alloc(size_t size, u32 nr_bufs, const struct mcte_seg_ops *ops)
+{
+	struct mcte_seg *seg;
+	size_t bufs, total;
+
+	size = ALIGN(size, __alignof__(struct mcte_sbuf));
+	bufs = array_size(nr_bufs, sizeof(*seg->bufs));
+	if (check_add_overflow(size, bufs, &total))
+		return NULL;
+	seg = kvzalloc(total, GFP_KERNEL_ACCOUNT);
+	if (!seg)
+		return NULL;
+	kref_init(&seg->ref);
+	INIT_HLIST_NODE(&seg->hnode);
+	seg->ops = ops;
+	seg->kind = ops->kind;
+	seg->uid = current_euid();
+	seg->owner = get_task_pid(current, PIDTYPE_TGID);
+	atomic_set(&seg->inflight, 0);
+	seg->serial = atomic64_inc_return(&mcte_seg_serial);
+	seg->nr_bufs = nr_bufs;
+	seg->bufs = (void *)seg + size;
+	return seg;
+}
+
+/**
+ * mcte_seg_free() - free a segment of any kind
+ * @seg: from mcte_seg_alloc(), its memory let go of by its kind
+ */
+void mcte_seg_free(struct mcte_seg *seg)
+{
+	put_pid(seg->owner);
+	kvfree(seg);
+}
+
+/**
+ * mcte_seg_charge() - charge pinned memory as ib_umem_get() does
+ * @mm: the registering process's mm (current's)
+ * @pages: pages about to be pinned
+ *
+ * Return: 0, or -ENOMEM over RLIMIT_MEMLOCK without CAP_IPC_LOCK.
+ */
+int mcte_seg_charge(struct mm_struct *mm, unsigned long pages)
+{
+	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
+	u64 pinned;
+
+	pinned = atomic64_add_return(pages, &mm->pinned_vm);
+	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
+		atomic64_sub(pages, &mm->pinned_vm);
+		return -ENOMEM;
+	}
+	return 0;
+}
+
+/**
+ * mcte_seg_uncharge() - undo mcte_seg_charge()
+ * @mm: the mm charged
+ * @pages: pages charged
+ */
+void mcte_seg_uncharge(struct mm_struct *mm, unsigned long pages)
+{
+	atomic64_sub(pages, &mm->pinned_vm);
+}
+
+/* ASCII only: the kernel's isalnum() takes Latin-1 letters too. */
 static bool mcte_seg_name_char(char c)
 {
 	return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') ||
@@ -112,129 +213,19 @@ static void mcte_seg_release(struct kref *ref)
 {
 	struct mcte_seg *seg = container_of(ref, struct mcte_seg, ref);
 
-	if (seg->xport) {
-		seg->xport->seg_release(seg);
-		put_pid(seg->owner);
-		kvfree(seg);
-		return;
-	}
-	/* The pages may have been written by transfers: dirty them. */
-	unpin_user_pages_dirty_lock(seg->pages, seg->nr_pages, true);
-	atomic64_sub(seg->nr_pages, &seg->mm->pinned_vm);
-	mmdrop(seg->mm);
-	put_pid(seg->owner);
-	kvfree(seg->pages);
-	kvfree(seg);
+	seg->ops->release(seg);
 }
 
 /**
  * mcte_seg_put() - drop a reference to a segment
  * @seg: the segment
  *
- * Process context, no spinlock held: the last reference unpins the pages.
+ * Process context, no spinlock held: the last reference releases the
+ * memory.
  */
 void mcte_seg_put(struct mcte_seg *seg)
 {
 	kref_put(&seg->ref, mcte_seg_release);
-}
-
-/*
- * Check the buffers user space described and lay them out in @seg.
- * Return: the number of pages they span, or -errno.
- */
-static long mcte_seg_layout(struct mcte_seg *seg,
-			    const struct mcte_seg_buf *ubufs)
-{
-	unsigned long ram = totalram_pages();
-	unsigned long pages = 0;
-	u64 size = 0, end;
-	u32 i;
-
-	for (i = 0; i < seg->nr_bufs; i++) {
-		const struct mcte_seg_buf *ub = &ubufs[i];
-		struct mcte_sbuf *b = &seg->bufs[i];
-		u64 n;
-
-		if (!ub->len || ub->fd != -1 || ub->resv)
-			return -EINVAL;
-		if (check_add_overflow(ub->addr, ub->len, &end) ||
-		    end > ULONG_MAX - PAGE_SIZE)
-			return -EINVAL;
-
-		/* More than there is memory to pin cannot succeed. */
-		n = (PAGE_ALIGN(end) - (ub->addr & PAGE_MASK)) >> PAGE_SHIFT;
-		if (n > ram || pages + n > ram)
-			return -ENOMEM;
-
-		b->start = size;
-		b->len = ub->len;
-		b->page = pages;
-		b->pgoff = offset_in_page(ub->addr);
-		size += ub->len;
-		pages += n;
-	}
-
-	seg->size = size;
-	return pages;
-}
-
-/* Charge @pages to the current process as ib_umem_get() does. */
-static int mcte_seg_charge(struct mm_struct *mm, unsigned long pages)
-{
-	unsigned long limit = rlimit(RLIMIT_MEMLOCK) >> PAGE_SHIFT;
-	u64 pinned;
-
-	pinned = atomic64_add_return(pages, &mm->pinned_vm);
-	if (pinned > limit && !capable(CAP_IPC_LOCK)) {
-		atomic64_sub(pages, &mm->pinned_vm);
-		return -ENOMEM;
-	}
-	return 0;
-}
-
-/* Pin every buffer's pages; on failure nothing stays pinned. */
-static int mcte_seg_pin(struct mcte_seg *seg,
-			const struct mcte_seg_buf *ubufs)
-{
-	unsigned long done = 0;
-	int ret = 0;
-	u32 i;
-
-	for (i = 0; i < seg->nr_bufs && !ret; i++) {
-		unsigned long addr = ubufs[i].addr & PAGE_MASK;
-		unsigned long left;
-
-		left = (i + 1 < seg->nr_bufs ? seg->bufs[i + 1].page :
-			seg->nr_pages) - seg->bufs[i].page;
-		while (left) {
-			int n = min_t(unsigned long, left, MCTE_PIN_CHUNK);
-
-			ret = pin_user_pages_fast(addr, n, FOLL_WRITE | FOLL_LONGTERM,
-						  seg->pages + done);
-			if (ret <= 0) {
-				ret = ret ?: -EFAULT;
-				break;
-			}
-			done += ret;
-			left -= ret;
-			addr += (unsigned long)ret << PAGE_SHIFT;
-			ret = 0;
-			if (fatal_signal_pending(current)) {
-				ret = -EINTR;
-				break;
-			}
-			cond_resched();
-		}
-	}
-
-	if (!ret)
-		return 0;
-
-	unpin_user_pages(seg->pages, done);
-	/* Read-only, unmapped, I/O or otherwise unpinnable memory. */
-	if (ret != -ENOMEM && ret != -EINTR)
-		ret = -EFAULT;
-	return ret;
 }
 
 static bool mcte_seg_name_taken(struct mcte_engine *eng, const char *name)
@@ -247,70 +238,24 @@ static bool mcte_seg_name_taken(struct mcte_engine *eng, const char *name)
 	return taken;
 }
 
-/* A segment of pinned pages, not registered yet, with one reference. */
+/* A segment of @r's kind holding its memory, not registered yet. */
 static struct mcte_seg *mcte_seg_create(struct mcte_file *mf,
 					const struct mcte_seg_reg *r,
 					const struct mcte_seg_buf *ubufs)
 {
-	struct mm_struct *mm = current->mm;
+	const struct mcte_seg_ops *ops = mcte_seg_kinds[r->kind];
 	struct mcte_seg *seg;
-	long pages;
-	int ret;
-
-	seg = kvzalloc(struct_size(seg, bufs, r->nr_bufs), GFP_KERNEL_ACCOUNT);
-	if (!seg)
-		return ERR_PTR(-ENOMEM);
-	seg->nr_bufs = r->nr_bufs;
-
-	pages = mcte_seg_layout(seg, ubufs);
-	if (pages < 0) {
-		ret = pages;
-		goto out_free_seg;
-	}
 
 	/* Fail early on a taken name; it is checked again when published. */
-	strscpy(seg->name, r->name, sizeof(seg->name));
-	if (mcte_seg_name_taken(mf->eng, seg->name)) {
-		ret = -EEXIST;
-		goto out_free_seg;
-	}
-
-	ret = mcte_seg_charge(mm, pages);
-	if (ret)
-		goto out_free_seg;
-
-	seg->pages = kvmalloc_array(pages, sizeof(*seg->pages),
-				    GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!seg->pages) {
-		ret = -ENOMEM;
-		goto out_uncharge;
-	}
-	seg->nr_pages = pages;
-
-	ret = mcte_seg_pin(seg, ubufs);
-	if (ret)
-		goto out_free_pages;
-
-	kref_init(&seg->ref);
+	if (mcte_seg_name_taken(mf->eng, r->name))
+		return ERR_PTR(-EEXIST);
+	seg = ops->create(mf->eng, r, ubufs);
+	if (IS_ERR(seg))
+		return seg;
 	seg->eng = mf->eng;
-	INIT_HLIST_NODE(&seg->hnode);
-	seg->kind = r->kind;
+	strscpy(seg->name, r->name, sizeof(seg->name));
 	seg->access = r->access;
-	seg->uid = current_euid();
-	seg->owner = get_task_pid(current, PIDTYPE_TGID);
-	mmgrab(mm);
-	seg->mm = mm;
-	atomic_set(&seg->inflight, 0);
-	seg->serial = atomic64_inc_return(&mcte_seg_serial);
 	return seg;
-
-out_free_pages:
-	kvfree(seg->pages);
-out_uncharge:
-	atomic64_sub(pages, &mm->pinned_vm);
-out_free_seg:
-	kvfree(seg);
-	return ERR_PTR(ret);
 }
 
 /* Put a created segment into its engine's table: 0, -EEXIST, -ENOMEM. */
@@ -400,16 +345,11 @@ long mcte_ioctl_seg_reg(struct mcte_file *mf, struct mcte_seg_reg __user *arg)
 		return -EINVAL;
 	if (r.access > MCTE_ACCESS_RW)
 		return -EINVAL;
-	switch (r.kind) {
-	case MCTE_SEG_HOST:
-		break;
-	case MCTE_SEG_DMABUF:
-	case MCTE_SEG_BLOCK:
-		/* MCTE_FEAT_SEG_DMABUF, MCTE_FEAT_XPORT_NVME: not yet. */
-		return -EOPNOTSUPP;
-	default:
+	if (r.kind > MCTE_SEG_BLOCK)
 		return -EINVAL;
-	}
+	/* A kind of the ABI this module has no memory of. */
+	if (r.kind >= ARRAY_SIZE(mcte_seg_kinds) || !mcte_seg_kinds[r.kind])
+		return -EOPNOTSUPP;
 	if (!r.nr_bufs || r.nr_bufs > MCTE_SEG_BUFS_MAX)
 		return -EINVAL;
 

@@ -18,6 +18,7 @@
 #include <linux/list.h>
 
 #include "mcte.h"
+#include "seg_kind.h"
 #include "transport.h"
 
 static struct mcte_transport *const mcte_transports[] = {
@@ -173,11 +174,12 @@ void mcte_transports_engine_exit(struct mcte_engine *eng)
 /**
  * mcte_features() - what MCTE_IOC_VERSION and version-get report
  *
- * Return: the MCTE_FEAT_* bits of the core and of every transport.
+ * Return: the MCTE_FEAT_* bits of the core, of every transport and of
+ * every kind of segment memory.
  */
 u64 mcte_features(void)
 {
-	u64 features = MCTE_FEATURES_CORE;
+	u64 features = MCTE_FEATURES_CORE | mcte_seg_features();
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(mcte_transports); i++)
@@ -194,7 +196,7 @@ u64 mcte_features(void)
  */
 const struct mcte_transport *mcte_transport_of(const struct mcte_seg *seg)
 {
-	return seg->xport ?: &mcte_xport_local;
+	return seg->ops->xport ?: &mcte_xport_local;
 }
 
 /**

@@ -58,12 +58,10 @@ struct mcte_gauges {
  *		peer this transport reaches. Optional: a transport without
  *		it opens no remote segment.
  * @open_remote: open segment @name of the peer at @ss (from @parse_peer)
- *		 with @access: a new segment with one reference, its @xport
- *		 this transport, and the number of its buffers on the peer.
+ *		 with @access: a new segment with one reference, of a kind
+ *		 whose &mcte_seg_ops.xport is this transport, and the number
+ *		 of its buffers on the peer.
  *		 Required with @parse_peer. Return: 0 or -errno.
- * @seg_release: the last reference to a segment it opened went: let go
- *		 of its state of it (&mcte_seg.remote); the core frees the
- *		 segment. Required with @open_remote.
  * @seg_unregistered: a segment of this node was unregistered (dead
  *		      already): void what peers hold of it. Optional.
  * @gauges: add what it holds for an engine to @g. Optional.
@@ -82,8 +80,8 @@ struct mcte_gauges {
  * rather than an ops table of the data path inside a transport structure:
  * a transport is nothing but these operations and constants (all of mcte
  * is one module: no owner to reference, no options to check), and one
- * type serves transfers (&mcte_xfer.xport) and remote segments
- * (&mcte_seg.xport) alike. Slices of one transfer may run in any order
+ * type serves transfers (&mcte_xfer.xport) and the kinds of remote
+ * segments (&mcte_seg_ops.xport) alike. Slices of one transfer may run in any order
  * and concurrently.
  */
 struct mcte_transport {
@@ -104,7 +102,6 @@ struct mcte_transport {
 	int (*open_remote)(struct mcte_engine *eng,
 			   const struct sockaddr_storage *ss, const char *name,
 			   u32 access, struct mcte_seg **segp, u32 *nr_bufs);
-	void (*seg_release)(struct mcte_seg *seg);
 	void (*seg_unregistered)(struct mcte_seg *seg);
 
 	void (*gauges)(struct mcte_engine *eng, struct mcte_gauges *g);

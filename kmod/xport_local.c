@@ -1,7 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mcte - the local transport: both segments of a transfer are on this
- * node, so a slice is a copy between pinned pages.
+ * node, so a slice is a CPU copy between their memory (mcte_seg_copy()).
  *
  * Transfers wait in one FIFO queue; one work item per CPU, on a per-CPU
  * workqueue marked CPU-intensive (copying is), takes slices from the
@@ -24,7 +24,6 @@
 
 #include <linux/cache.h>
 #include <linux/debugfs.h>
-#include <linux/highmem.h>
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/slab.h>
@@ -33,6 +32,7 @@
 #include <linux/workqueue.h>
 
 #include "mcte.h"
+#include "seg_kind.h"
 #include "transport.h"
 
 static u32 mcte_local_delay_ms;
@@ -42,104 +42,6 @@ static LIST_HEAD(mcte_local_queue);
 static DECLARE_WAIT_QUEUE_HEAD(mcte_local_wait);
 static struct workqueue_struct *mcte_local_wq;
 static struct work_struct *mcte_local_works;	/* one per possible CPU */
-
-/**
- * mcte_seg_pos_init() - a position in a segment
- * @pos: out
- * @seg: a host-memory segment
- * @off: offset in @seg, within it
- */
-void mcte_seg_pos_init(struct mcte_seg_pos *pos,
-		       const struct mcte_seg *seg, u64 off)
-{
-	u32 lo = 0, hi = seg->nr_bufs - 1;
-
-	/* The last buffer starting at or before @off. */
-	while (lo < hi) {
-		u32 mid = lo + (hi - lo + 1) / 2;
-
-		if (seg->bufs[mid].start <= off)
-			lo = mid;
-		else
-			hi = mid - 1;
-	}
-	pos->seg = seg;
-	pos->buf = lo;
-	pos->off = off - seg->bufs[lo].start;
-}
-
-/**
- * mcte_seg_pos_page() - the page at a position
- * @pos: the position
- * @pgoff: out: the offset in the page
- * @len: out: the bytes from there to the end of the page or the buffer
- *
- * Return: the page.
- */
-struct page *mcte_seg_pos_page(const struct mcte_seg_pos *pos,
-			       size_t *pgoff, size_t *len)
-{
-	const struct mcte_sbuf *b = &pos->seg->bufs[pos->buf];
-	u64 at = b->pgoff + pos->off;
-
-	*pgoff = offset_in_page(at);
-	*len = min_t(u64, PAGE_SIZE - *pgoff, b->len - pos->off);
-	return pos->seg->pages[b->page + (at >> PAGE_SHIFT)];
-}
-
-/**
- * mcte_seg_pos_advance() - move a position forward
- * @pos: the position
- * @n: bytes, at most what mcte_seg_pos_page() said is left in the page
- */
-void mcte_seg_pos_advance(struct mcte_seg_pos *pos, size_t n)
-{
-	pos->off += n;
-	if (pos->off == pos->seg->bufs[pos->buf].len &&
-	    pos->buf + 1 < pos->seg->nr_bufs) {
-		pos->buf++;
-		pos->off = 0;
-	}
-}
-
-/**
- * mcte_seg_copy() - copy bytes between two segments
- * @dst: segment written
- * @doff: offset in @dst
- * @src: segment read
- * @soff: offset in @src
- * @len: bytes, within both segments
- *
- * Any alignment, across pages and buffers. Overlapping ranges of one
- * segment give undefined bytes, as memcpy() does.
- */
-void mcte_seg_copy(struct mcte_seg *dst, u64 doff, struct mcte_seg *src,
-		   u64 soff, u64 len)
-{
-	struct mcte_seg_pos d, s;
-
-	mcte_seg_pos_init(&d, dst, doff);
-	mcte_seg_pos_init(&s, src, soff);
-	while (len) {
-		size_t doff_pg, dlen, soff_pg, slen, n;
-		struct page *dp, *sp;
-		void *dv, *sv;
-
-		dp = mcte_seg_pos_page(&d, &doff_pg, &dlen);
-		sp = mcte_seg_pos_page(&s, &soff_pg, &slen);
-		n = min_t(u64, len, min(dlen, slen));
-
-		dv = kmap_local_page(dp);
-		sv = kmap_local_page(sp);
-		memcpy(dv + doff_pg, sv + soff_pg, n);
-		kunmap_local(sv);
-		kunmap_local(dv);
-
-		mcte_seg_pos_advance(&d, n);
-		mcte_seg_pos_advance(&s, n);
-		len -= n;
-	}
-}
 
 static int mcte_local_exec(struct mcte_slice *s)
 {

@@ -94,6 +94,9 @@ static int mcte_rslice_walk(struct mcte_rslice *rsl, struct mcte_path *p,
 			struct page *page;
 
 			page = mcte_seg_pos_page(&pos, &pgoff, &plen);
+			/* Memory without pages needs an MR of its own. */
+			if (!page)
+				return -EOPNOTSUPP;
 			plen = min_t(u64, plen, room - len);
 			if (w) {
 				struct ib_sge *sge = &w->sge[nsge];
@@ -269,7 +272,7 @@ static int mcte_wc_err(struct mcte_rslice *rsl, enum ib_wc_status st,
 	case IB_WC_REM_ACCESS_ERR:
 	case IB_WC_REM_INV_REQ_ERR:
 	case IB_WC_REM_OP_ERR:
-		return mcte_seg_dead(rsl->rs->seg) ? -ENODEV : -EACCES;
+		return mcte_seg_dead(&rsl->rs->seg) ? -ENODEV : -EACCES;
 	case IB_WC_LOC_LEN_ERR:
 	case IB_WC_LOC_PROT_ERR:
 		return -EIO;
@@ -366,11 +369,13 @@ static struct mcte_path *mcte_rdma_pick(struct mcte_peer *peer,
 	struct mcte_path *p, *next = NULL, *lowest = NULL, *found;
 	int best = MCTE_TOPO_FALLBACK + 1, class;
 	struct mcte_seg_pos pos;
+	struct page *page;
 	size_t pgoff, len;
 	int nid;
 
 	mcte_seg_pos_init(&pos, x->lseg, x->loff + rsl->s.off);
-	nid = page_to_nid(mcte_seg_pos_page(&pos, &pgoff, &len));
+	page = mcte_seg_pos_page(&pos, &pgoff, &len);
+	nid = page ? page_to_nid(page) : NUMA_NO_NODE;
 
 	*alive = false;
 	list_for_each_entry(p, &peer->paths, pnode) {
@@ -415,7 +420,7 @@ void mcte_rdma_dispatch(struct list_head *rslices)
 					       node))) {
 		list_del_init(&rsl->node);
 		if (mcte_xfer_stopping(rsl->s.x)) {
-			mcte_rslice_finish(rsl, mcte_seg_dead(rsl->rs->seg) ?
+			mcte_rslice_finish(rsl, mcte_seg_dead(&rsl->rs->seg) ?
 					   -ENODEV : -ECANCELED);
 			continue;
 		}
@@ -478,7 +483,7 @@ static void mcte_rdma_submit(struct list_head *xfers)
 				continue;
 			}
 			rsl->s = s;
-			rsl->rs = x->tseg->remote;
+			rsl->rs = mcte_rseg_of(x->tseg);
 			INIT_LIST_HEAD(&rsl->node);
 			list_add_tail(&rsl->node, &rslices);
 		}
@@ -530,7 +535,7 @@ void mcte_rdma_slice_gone(struct mcte_rslice *rsl)
 		mcte_path_put(rsl->path);
 		rsl->path = NULL;
 	}
-	mcte_rslice_finish(rsl, mcte_seg_dead(rsl->rs->seg) ? -ENODEV :
+	mcte_rslice_finish(rsl, mcte_seg_dead(&rsl->rs->seg) ? -ENODEV :
 				-ECANCELED);
 }
 
@@ -589,7 +594,6 @@ struct mcte_transport mcte_xport_rdma __ro_after_init = {
 	.engine_exit		= mcte_rdma_engine_exit,
 	.parse_peer		= mcte_rseg_parse_peer,
 	.open_remote		= mcte_rseg_open,
-	.seg_release		= mcte_rseg_release,
 	.seg_unregistered	= mcte_rdma_seg_unregistered,
 	.gauges			= mcte_rdma_gauges,
 	.submit			= mcte_rdma_submit,

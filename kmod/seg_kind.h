@@ -1,0 +1,132 @@
+/* SPDX-License-Identifier: GPL-2.0 */
+/*
+ * mcte - the seam between the core and the kinds of segment memory.
+ *
+ * A segment is a struct mcte_seg embedded first in a kind's own struct:
+ * host pages (seg_host.c), a peer's segment opened here (a transport's),
+ * and next dma-bufs, GPU peer memory and block devices. The core, the
+ * local copy and the transports reach a segment's memory only through
+ * its struct mcte_seg_ops, so that a new kind is a new table, its file,
+ * and a line in the list of registrable kinds in segment.c.
+ */
+#ifndef _MCTE_SEG_KIND_H
+#define _MCTE_SEG_KIND_H
+
+#include <linux/mm_types.h>
+#include <linux/scatterlist.h>
+#include <linux/types.h>
+
+#include "mcte.h"
+
+struct device;
+struct mcte_transport;
+
+/**
+ * struct mcte_seg_ops - what a kind of segment memory does
+ * @name: for messages
+ * @kind: the enum mcte_seg_kind it reports; a peer's segment reports
+ *	  what the owner's is made of as far as the wire says: HOST
+ * @features: MCTE_FEAT_* bits it brings, reported with the core's
+ * @xport: the transport that moves the bytes of a peer's segment; NULL for
+ *	   memory of this node, which the local transport copies and the
+ *	   transports read and write through @page or @dma_map
+ * @create: MCTE_IOC_SEG_REG of this kind: check @ubufs (@r->nr_bufs of
+ *	    them), make the segment with mcte_seg_alloc(), lay its buffers
+ *	    out (&mcte_seg.bufs, .size) and take hold of the memory in the
+ *	    caller's context, charged to it. Required for a kind user space
+ *	    registers. Return: the segment with one reference, or an
+ *	    ERR_PTR(): -EINVAL for buffers this kind does not take, -EFAULT
+ *	    for memory it cannot hold, -ENOMEM over RLIMIT_MEMLOCK.
+ * @release: the last reference went (process context, no lock held):
+ *	     let go of the memory and free the segment with mcte_seg_free(),
+ *	     now or from a work item. Required.
+ * @page: CPU access by page: the page holding byte @off of buffer @buf,
+ *	  its offset there, and the bytes from there to the end of the page
+ *	  or the buffer. Optional: a kind without pages leaves it NULL.
+ * @cpu_map: CPU access for the local copy: a kernel address of byte @off
+ *	     of buffer @buf and how many bytes from it are mapped (at least
+ *	     one). Undone by @cpu_unmap before the next @cpu_map of this
+ *	     segment on this CPU but one: mappings nest, as kmap_local_page()
+ *	     does. Required for memory of this node.
+ * @cpu_unmap: undo @cpu_map of address @addr. Required with @cpu_map.
+ * @dma_map: a device's view of bytes [@off, @off + @len) of buffer @buf,
+ *	     in @sgt (allocated here): DMA-mapped for @dev, or, when @dev is
+ *	     NULL (a device with virtual DMA, such as soft-RoCE), the CPU's
+ *	     pages for the caller to map. Optional. Return: 0, -EOPNOTSUPP
+ *	     when this memory cannot be had that way, or -errno.
+ * @dma_unmap: undo @dma_map with the same @dev. Required with @dma_map.
+ */
+struct mcte_seg_ops {
+	const char *name;
+	u32 kind;
+	u64 features;
+	const struct mcte_transport *xport;
+
+	struct mcte_seg *(*create)(struct mcte_engine *eng,
+				   const struct mcte_seg_reg *r,
+				   const struct mcte_seg_buf *ubufs);
+	void (*release)(struct mcte_seg *seg);
+
+	struct page *(*page)(const struct mcte_seg *seg, u32 buf, u64 off,
+			     size_t *pgoff, size_t *len);
+	void *(*cpu_map)(const struct mcte_seg *seg, u32 buf, u64 off,
+			 size_t *len);
+	void (*cpu_unmap)(const struct mcte_seg *seg, void *addr);
+	int (*dma_map)(struct mcte_seg *seg, u32 buf, u64 off, u64 len,
+		       struct device *dev, struct sg_table *sgt);
+	void (*dma_unmap)(struct mcte_seg *seg, struct device *dev,
+			  struct sg_table *sgt);
+};
+
+/* The kinds segment.c lists for registration. */
+extern const struct mcte_seg_ops mcte_seg_host_ops;
+
+/* segment.c: the allocator of every kind, and memory charging */
+void *mcte_seg_alloc(size_t size, u32 nr_bufs,
+		     const struct mcte_seg_ops *ops);
+void mcte_seg_free(struct mcte_seg *seg);
+int mcte_seg_charge(struct mm_struct *mm, unsigned long pages);
+void mcte_seg_uncharge(struct mm_struct *mm, unsigned long pages);
+u64 mcte_seg_features(void);
+
+/**
+ * mcte_seg_new() - allocate a segment of a kind
+ * @type: the kind's struct, a struct mcte_seg named seg first in it
+ * @nr_bufs: its number of buffers
+ * @ops: its kind
+ *
+ * Return: the kind's struct, zeroed but for the base's fields that
+ * mcte_seg_alloc() sets, or NULL.
+ */
+#define mcte_seg_new(type, nr_bufs, ops)				\
+	({								\
+		BUILD_BUG_ON(offsetof(type, seg) != 0);			\
+		(type *)mcte_seg_alloc(sizeof(type), nr_bufs, ops);	\
+	})
+
+/**
+ * struct mcte_seg_pos - a position in a segment of this node
+ * @seg: the segment
+ * @buf: index of a buffer
+ * @off: offset in that buffer
+ */
+struct mcte_seg_pos {
+	const struct mcte_seg *seg;
+	u32 buf;
+	u64 off;
+};
+
+/* seg_access.c: positions, CPU and DMA access through the kinds' ops */
+void mcte_seg_pos_init(struct mcte_seg_pos *pos, const struct mcte_seg *seg,
+		       u64 off);
+struct page *mcte_seg_pos_page(const struct mcte_seg_pos *pos,
+			       size_t *pgoff, size_t *len);
+void mcte_seg_pos_advance(struct mcte_seg_pos *pos, size_t n);
+void mcte_seg_copy(struct mcte_seg *dst, u64 doff, struct mcte_seg *src,
+		   u64 soff, u64 len);
+int mcte_seg_dma_map(struct mcte_seg *seg, u32 buf, u64 off, u64 len,
+		     struct device *dev, struct sg_table *sgt);
+void mcte_seg_dma_unmap(struct mcte_seg *seg, struct device *dev,
+			struct sg_table *sgt);
+
+#endif /* _MCTE_SEG_KIND_H */
