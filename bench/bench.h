@@ -23,13 +23,24 @@ enum bench_target {
 	TARGET_NAMED,		/* --segment NAME, someone else's */
 };
 
+/* What the local segment is made of (--local-mem). */
+enum bench_local {
+	LOCAL_HOST,		/* anonymous memory */
+	LOCAL_DMABUF,		/* a udmabuf over a memfd, mapped here too */
+	LOCAL_CUDA,		/* CUDA device memory, not mapped here */
+};
+
 /* What the whole run shares: the device, the buffers, the segments. */
 struct bench_env {
 	struct mcte *m;
 	enum bench_target target;
 	const char *target_name;
 
-	char *local;		/* local buffer, registered as local_seg */
+	enum bench_local local_kind;
+	char *local;		/* local buffer, registered as local_seg;
+				 * NULL for LOCAL_CUDA */
+	__u64 local_dptr;	/* LOCAL_CUDA: the device memory */
+	int local_memfd;	/* LOCAL_DMABUF: what the udmabuf is of */
 	size_t local_size;	/* 2 * region: the upper half for --verify */
 	__u32 local_seg;
 

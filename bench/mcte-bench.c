@@ -7,6 +7,7 @@
  *	mcte-bench [OPTIONS]        see --help
  */
 #include <errno.h>
+#include <fcntl.h>
 #include <getopt.h>
 #include <inttypes.h>
 #include <pthread.h>
@@ -14,12 +15,19 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/ioctl.h>
 #include <sys/mman.h>
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/udmabuf.h>
 
 #include "bench.h"
+#include "gpu.h"
+
+/* Exit codes besides 0 and 1 (bench/README.md). */
+#define EXIT_NO_DMABUF_SEG	3	/* the module lacks MCTE_FEAT_SEG_DMABUF */
+#define EXIT_NO_LOCAL_MEM	4	/* no udmabuf, CUDA or export here */
 
 #define MiB			(1024.0 * 1024.0)
 #define BENCH_LIST_MAX		8
@@ -49,6 +57,8 @@ static struct {
 	bool json;
 	bool verify;
 	unsigned int count_syscalls;	/* batches, 0: off */
+	enum bench_local local_mem;
+	int cuda_dev;
 } opt = {
 	.threads = 1,
 	.duration = 3.0,
@@ -88,6 +98,9 @@ static void usage(FILE *fp)
 "                                    (duration/N each) and report the best round\n"
 "                                    of each, for a noisy machine (1)\n"
 "  -v, --verify                      check the bytes (write then read back)\n"
+"  -L, --local-mem host|dmabuf|cuda:N  the local segment's memory: anonymous\n"
+"                                    memory, a udmabuf, or device memory of\n"
+"                                    CUDA device N as a dma-buf (host)\n"
 "  -c, --count-syscalls [BATCHES]    system calls per batch, measured with\n"
 "                                    ptrace over BATCHES batches (64)\n"
 "  -j, --json                        one JSON object per run on stdout\n"
@@ -732,17 +745,74 @@ out:
 	return err;
 }
 
+static const char *run_verify_passes(const struct bench_env *env,
+				     const struct bench_cfg *cfg,
+				     const char *lo, char *hi);
+
+/*
+ * Device memory is not mapped here: the pattern goes through host
+ * buffers of the same size, copied in and out by the CUDA driver.
+ */
+static int local_put(const struct bench_env *env, size_t off, const char *src,
+		     size_t len)
+{
+	int err;
+
+	if (env->local_kind != LOCAL_CUDA) {
+		memcpy(env->local + off, src, len);
+		return 0;
+	}
+	err = gpu_to_device(env->local_dptr + off, src, len);
+	if (err)
+		fprintf(stderr, "mcte-bench: verify: %s\n", gpu_error());
+	return err;
+}
+
+static int local_get(const struct bench_env *env, size_t off, char *dst,
+		     size_t len)
+{
+	int err;
+
+	if (env->local_kind != LOCAL_CUDA) {
+		memcpy(dst, env->local + off, len);
+		return 0;
+	}
+	err = gpu_to_host(dst, env->local_dptr + off, len);
+	if (err)
+		fprintf(stderr, "mcte-bench: verify: %s\n", gpu_error());
+	return err;
+}
+
 static const char *run_verify(const struct bench_env *env,
 			      const struct bench_cfg *cfg)
 {
 	static uint64_t seed = 1;
 	size_t len = env->region;
-	char *lo = env->local, *hi = env->local + env->region;
-	int err;
+	const char *res = "error";
+	char *lo, *hi;
 
+	lo = malloc(len);
+	hi = calloc(1, len);
+	if (!lo || !hi)
+		goto out;
 	seed++;
 	fill_pattern(lo, len, seed);
-	memset(hi, 0, len);
+	if (local_put(env, 0, lo, len) || local_put(env, len, hi, len))
+		goto out;
+	res = run_verify_passes(env, cfg, lo, hi);
+out:
+	free(lo);
+	free(hi);
+	return res;
+}
+
+static const char *run_verify_passes(const struct bench_env *env,
+				     const struct bench_cfg *cfg,
+				     const char *lo, char *hi)
+{
+	size_t len = env->region;
+	int err;
+
 	err = verify_pass(env, cfg, MCTE_OP_WRITE, 0, len);
 	if (err) {
 		fprintf(stderr, "mcte-bench: verify write: %s\n", mcte_strerror(err));
@@ -757,6 +827,8 @@ static const char *run_verify(const struct bench_env *env,
 		fprintf(stderr, "mcte-bench: verify read: %s\n", mcte_strerror(err));
 		return "error";
 	}
+	if (local_get(env, len, hi, len))
+		return "error";
 	if (memcmp(hi, lo, len)) {
 		fprintf(stderr, "mcte-bench: verify: read back differs\n");
 		return "mismatch";
@@ -974,6 +1046,10 @@ static int serve(const char *name, char *buf, size_t len, int ready_fd,
 	return 0;
 }
 
+static const char *local_mem_name(void);
+static int local_dmabuf(struct bench_env *env);
+static void local_cuda(struct bench_env *env);
+
 static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 {
 	static char name[MCTE_SEG_NAME_MAX];
@@ -983,9 +1059,11 @@ static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 	__u64 size = 0;
 	char c;
 	pid_t pid;
-	int err;
+	int err, dbuf = -1;
 
 	memset(env, 0, sizeof(*env));
+	env->local_kind = opt.local_mem;
+	env->local_memfd = -1;
 	env->region = opt.buffer_size;
 	env->target = opt.segment ? TARGET_NAMED :
 		      opt.target_process ? TARGET_PROCESS : TARGET_SELF;
@@ -1011,6 +1089,12 @@ static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 			fprintf(stderr, "mcte-bench: %s is a peer's segment, and the module implements no transport to peers (xport_rdma, xport_tcp)\n",
 				opt.segment);
 			exit(1);
+		}
+		if (opt.local_mem != LOCAL_HOST &&
+		    mcte_has_feature(env->m, MCTE_FEAT_SEG_DMABUF) != 1) {
+			fprintf(stderr, "mcte-bench: --local-mem %s: the module has no dma-buf segments (MCTE_FEAT_SEG_DMABUF)\n",
+				local_mem_name());
+			exit(EXIT_NO_DMABUF_SEG);
 		}
 	}
 
@@ -1064,7 +1148,12 @@ local:
 	if (!need_mcte)
 		opt.verify = false;
 	env->local_size = opt.verify ? 2 * env->region : env->region;
-	env->local = alloc_buffer(env->local_size, false);
+	if (env->local_kind == LOCAL_DMABUF)
+		dbuf = local_dmabuf(env);
+	else if (env->local_kind == LOCAL_CUDA)
+		local_cuda(env);
+	else
+		env->local = alloc_buffer(env->local_size, false);
 	env->tbuf_is_target = env->tbuf != NULL;
 	if (!env->tbuf)
 		/* the memcpy reference needs a target in this process */
@@ -1073,10 +1162,114 @@ local:
 		return;
 
 	snprintf(lname, sizeof(lname), "mcte-bench-%d-local", (int)getpid());
-	err = mcte_seg_register_host(env->m, lname, env->local, env->local_size,
-				     MCTE_ACCESS_NONE, &env->local_seg);
-	if (err)
-		die("register the local segment", err);
+	switch (env->local_kind) {
+	case LOCAL_HOST:
+		err = mcte_seg_register_host(env->m, lname, env->local,
+					     env->local_size, MCTE_ACCESS_NONE,
+					     &env->local_seg);
+		break;
+	case LOCAL_DMABUF:
+		err = mcte_seg_register_dmabuf(env->m, lname, dbuf, 0,
+					       env->local_size,
+					       MCTE_ACCESS_NONE,
+					       &env->local_seg);
+		/* the segment holds the dma-buf */
+		close(dbuf);
+		break;
+	case LOCAL_CUDA:
+		err = mcte_seg_register_cuda(env->m, lname, env->local_dptr,
+					     env->local_size, MCTE_ACCESS_NONE,
+					     &env->local_seg);
+		break;
+	}
+	if (err) {
+		fprintf(stderr, "mcte-bench: register the local segment (%s): %s\n",
+			local_mem_name(), mcte_cuda_strerror(err));
+		exit(err == -EOPNOTSUPP ? EXIT_NO_LOCAL_MEM : 1);
+	}
+}
+
+static const char *local_mem_name(void)
+{
+	static char name[16];
+
+	switch (opt.local_mem) {
+	case LOCAL_HOST:
+		return "host";
+	case LOCAL_DMABUF:
+		return "dmabuf";
+	case LOCAL_CUDA:
+		break;
+	}
+	snprintf(name, sizeof(name), "cuda:%d", opt.cuda_dev);
+	return name;
+}
+
+/*
+ * --local-mem dmabuf: a udmabuf over a sealed memfd, which is also mapped
+ * here for the memcpy reference and --verify. Returns the dma-buf.
+ */
+static int local_dmabuf(struct bench_env *env)
+{
+	struct udmabuf_create c = { .flags = UDMABUF_FLAGS_CLOEXEC };
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int dev, fd;
+
+	env->local_size = (env->local_size + page - 1) / page * page;
+	dev = open("/dev/udmabuf", O_RDWR | O_CLOEXEC);
+	if (dev < 0) {
+		fprintf(stderr, "mcte-bench: --local-mem dmabuf needs /dev/udmabuf (CONFIG_UDMABUF, modprobe udmabuf): %s\n",
+			strerror(errno));
+		exit(EXIT_NO_LOCAL_MEM);
+	}
+	env->local_memfd = memfd_create("mcte-bench", MFD_CLOEXEC |
+					MFD_ALLOW_SEALING);
+	if (env->local_memfd < 0 ||
+	    ftruncate(env->local_memfd, env->local_size) ||
+	    /* udmabuf takes only memory that cannot shrink under it */
+	    fcntl(env->local_memfd, F_ADD_SEALS, F_SEAL_SHRINK) < 0)
+		die("memfd", -errno);
+	env->local = mmap(NULL, env->local_size, PROT_READ | PROT_WRITE,
+			  MAP_SHARED, env->local_memfd, 0);
+	if (env->local == MAP_FAILED)
+		die("mmap the memfd", -errno);
+	memset(env->local, 0, env->local_size);
+	c.memfd = env->local_memfd;
+	c.size = env->local_size;
+	fd = ioctl(dev, UDMABUF_CREATE, &c);
+	if (fd < 0) {
+		fprintf(stderr, "mcte-bench: UDMABUF_CREATE of %zu bytes: %s (see /sys/module/udmabuf/parameters/size_limit_mb)\n",
+			env->local_size, strerror(errno));
+		exit(EXIT_NO_LOCAL_MEM);
+	}
+	close(dev);
+	return fd;
+}
+
+/* --local-mem cuda:N: device memory of device N, its primary context. */
+static void local_cuda(struct bench_env *env)
+{
+	int err;
+
+	err = mcte_cuda_available();
+	if (err < 0) {
+		fprintf(stderr, "mcte-bench: --local-mem %s: %s\n",
+			local_mem_name(), mcte_cuda_strerror(err));
+		exit(EXIT_NO_LOCAL_MEM);
+	}
+	err = gpu_open(opt.cuda_dev);
+	if (err) {
+		fprintf(stderr, "mcte-bench: --local-mem %s: %s\n",
+			local_mem_name(), gpu_error());
+		exit(EXIT_NO_LOCAL_MEM);
+	}
+	err = gpu_alloc(env->local_size, &env->local_dptr);
+	if (err) {
+		fprintf(stderr, "mcte-bench: allocate %zu bytes on %s: %s\n",
+			env->local_size, local_mem_name(),
+			err == -ENOMEM ? "out of device memory" : gpu_error());
+		exit(1);
+	}
 }
 
 static void env_teardown(struct bench_env *env, int hold_fd)
@@ -1092,7 +1285,14 @@ static void env_teardown(struct bench_env *env, int hold_fd)
 		close(hold_fd);
 		wait(NULL);
 	}
-	munmap(env->local, env->local_size);
+	if (env->local_kind == LOCAL_CUDA) {
+		gpu_free(env->local_dptr);
+		gpu_close();
+	} else {
+		munmap(env->local, env->local_size);
+	}
+	if (env->local_memfd >= 0)
+		close(env->local_memfd);
 	munmap(env->tbuf, env->region);
 }
 
@@ -1185,11 +1385,38 @@ static const struct option options[] = {
 	{ "ref",		no_argument,	   NULL, 'r' },
 	{ "rounds",		required_argument, NULL, 'R' },
 	{ "verify",		no_argument,	   NULL, 'v' },
+	{ "local-mem",		required_argument, NULL, 'L' },
 	{ "count-syscalls",	optional_argument, NULL, 'c' },
 	{ "json",		no_argument,	   NULL, 'j' },
 	{ "help",		no_argument,	   NULL, 'h' },
 	{ NULL, 0, NULL, 0 }
 };
+
+static void parse_local_mem(const char *s)
+{
+	char *end;
+	long v;
+
+	if (!strcmp(s, "host")) {
+		opt.local_mem = LOCAL_HOST;
+		return;
+	}
+	if (!strcmp(s, "dmabuf")) {
+		opt.local_mem = LOCAL_DMABUF;
+		return;
+	}
+	if (!strncmp(s, "cuda:", 5)) {
+		v = strtol(s + 5, &end, 10);
+		if (end != s + 5 && !*end && v >= 0 && v < 1024) {
+			opt.local_mem = LOCAL_CUDA;
+			opt.cuda_dev = v;
+			return;
+		}
+	}
+	fprintf(stderr, "mcte-bench: bad local memory \"%s\" (host, dmabuf, cuda:N)\n",
+		s);
+	exit(1);
+}
 
 static void parse_args(int argc, char **argv)
 {
@@ -1197,7 +1424,7 @@ static void parse_args(int argc, char **argv)
 	long v;
 	int c;
 
-	while ((c = getopt_long(argc, argv, "o:b:B:t:d:w:im:p:S:s:PMrR:vc::jh",
+	while ((c = getopt_long(argc, argv, "o:b:B:t:d:w:im:p:S:s:PMrR:vL:c::jh",
 				options, NULL)) != -1) {
 		switch (c) {
 		case 'o':
@@ -1280,6 +1507,9 @@ static void parse_args(int argc, char **argv)
 		case 'v':
 			opt.verify = true;
 			break;
+		case 'L':
+			parse_local_mem(optarg);
+			break;
 		case 'c':
 			opt.count_syscalls = BENCH_DEF_COUNT;
 			if (!optarg && optind < argc && argv[optind][0] != '-')
@@ -1311,6 +1541,12 @@ static void parse_args(int argc, char **argv)
 	}
 	if (opt.segment && opt.target_process) {
 		fprintf(stderr, "mcte-bench: --segment and --target-process exclude each other\n");
+		exit(1);
+	}
+	/* user-space copies need the local memory mapped here */
+	if (opt.local_mem == LOCAL_CUDA &&
+	    (opt.memcpy_only || opt.ref || opt.serve)) {
+		fprintf(stderr, "mcte-bench: --local-mem cuda:N excludes --memcpy, --ref and --serve\n");
 		exit(1);
 	}
 	if (!opt.nr_ops) {

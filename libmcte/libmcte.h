@@ -138,14 +138,16 @@ const char *mcte_seg_open_strerror(int err);
  *
  * The kind of the segment follows from the buffers: all @fd -1 is host
  * memory (pinned while registered, charged to RLIMIT_MEMLOCK), all block
- * devices is a block segment, all other descriptors a dma-buf segment;
- * a mix is -EINVAL. The segment stays until mcte_seg_unregister() or
+ * devices is a block segment; any other descriptor makes it a dma-buf
+ * segment, whose buffers may also be host memory (@fd -1: GPU memory and
+ * host staging memory in one segment). Block devices mixed with anything
+ * else are -EINVAL. The segment stays until mcte_seg_unregister() or
  * until @m is closed.
  *
  * Return: 0; -EINVAL (bad name, @nr, @access or buffer), -EEXIST (name
  * taken), -EFAULT (a range is not writable memory), -ENOMEM (over
- * RLIMIT_MEMLOCK), -ENOTTY (the module has no segments of that kind),
- * other -errno.
+ * RLIMIT_MEMLOCK), -EOPNOTSUPP (the module has no segments of that kind:
+ * see MCTE_FEAT_SEG_DMABUF, MCTE_FEAT_XPORT_NVME), other -errno.
  */
 int mcte_seg_register(struct mcte *m, const char *name,
 		      const struct mcte_seg_buf *bufs, unsigned int nr,
@@ -164,6 +166,26 @@ int mcte_seg_register(struct mcte *m, const char *name,
  */
 int mcte_seg_register_host(struct mcte *m, const char *name, void *addr,
 			   size_t len, enum mcte_access access, __u32 *handle);
+
+/**
+ * mcte_seg_register_dmabuf() - register a range of a dma-buf
+ * @m: handle
+ * @name: as for mcte_seg_register()
+ * @fd: the dma-buf (from a GPU driver's export, udmabuf, a DRM driver)
+ * @offset: where the range starts in it
+ * @len: its length in bytes, not zero
+ * @access: as for mcte_seg_register()
+ * @handle: out: the segment's handle
+ *
+ * The module takes its own reference to the dma-buf: @fd may be closed
+ * once this returns.
+ *
+ * Return: as mcte_seg_register(); -EOPNOTSUPP, without asking the module
+ * to register, when it does not implement MCTE_FEAT_SEG_DMABUF.
+ */
+int mcte_seg_register_dmabuf(struct mcte *m, const char *name, int fd,
+			     __u64 offset, size_t len, enum mcte_access access,
+			     __u32 *handle);
 
 /**
  * mcte_seg_unregister() - remove a segment this handle registered
@@ -216,6 +238,126 @@ int mcte_seg_open(struct mcte *m, const char *name, enum mcte_access access,
  * Return: 0, -EBADF when @handle is not an opened segment of @m.
  */
 int mcte_seg_close(struct mcte *m, __u32 handle);
+
+/* ------------------------------------------------------------------ */
+/* GPU memory (cuda.c)                                                  */
+
+/*
+ * CUDA device memory goes to the module as a dma-buf that the CUDA
+ * driver exports (cuMemGetHandleForAddressRange()). The library calls
+ * the CUDA driver API through libcuda.so.1, opened on first use: it
+ * builds and runs without CUDA, and these functions then return -ENOSYS.
+ * Exporting needs a driver that implements it for the GPU: NVIDIA's open
+ * kernel modules, driver 515 or later, CUDA 11.7 or later (with the
+ * proprietary modules the GPU reports no dma-buf support).
+ *
+ * Device pointers are CUdeviceptr values (cuMemAlloc(), cudaMalloc(),
+ * PyTorch's tensor.data_ptr()), passed as __u64. Any thread may call
+ * these functions; they act in the context of the pointer's allocation,
+ * not the caller's current one.
+ *
+ * mcte_cuda_strerror() names the cause of their errors.
+ */
+
+/**
+ * mcte_cuda_available() - whether CUDA devices can be used
+ *
+ * Opens libcuda.so.1 and initialises the driver (cuInit()) the first time
+ * any mcte_cuda_*() function is called, once per process.
+ *
+ * Return: the number of CUDA devices (at least 1); -ENOSYS when
+ * libcuda.so.1 is not found, lacks an entry point the library needs, or
+ * cannot drive this node's GPUs; -ENODEV when there is no device; other
+ * -errno from the driver.
+ */
+int mcte_cuda_available(void);
+
+/**
+ * struct mcte_cuda_loc - where a GPU is (mcte_cuda_location())
+ * @device: CUDA device ordinal (as CUDA_VISIBLE_DEVICES numbers them)
+ * @dmabuf: 1 when the driver can export the device's memory as dma-buf
+ * @name: "cuda:N", the location name Mooncake's topology uses
+ * @pci: its PCI address as sysfs spells it, "0000:3b:00.0", to find the
+ *	 NICs and NUMA node near it
+ */
+struct mcte_cuda_loc {
+	int device;
+	int dmabuf;
+	char name[16];
+	char pci[32];
+};
+
+/**
+ * mcte_cuda_location() - the device of a pointer, or of an ordinal
+ * @dptr: device memory to locate, or 0 to describe @device
+ * @device: with @dptr 0: a CUDA device ordinal
+ * @loc: out
+ *
+ * Return: 0; -EINVAL (@loc NULL, or neither @dptr nor @device); -EFAULT
+ * when @dptr is not CUDA device memory; -ENODEV for an ordinal with no
+ * device; -ENOSYS as mcte_cuda_available(); other -errno.
+ */
+int mcte_cuda_location(__u64 dptr, int device, struct mcte_cuda_loc *loc);
+
+/**
+ * mcte_cuda_export_dmabuf() - a dma-buf of the allocation holding a range
+ * @dptr: start of the range, device memory
+ * @len: its length in bytes, not zero
+ * @fd: out: a new dma-buf file descriptor (close-on-exec), the caller's
+ *	to close
+ * @offset: out: where @dptr is in the dma-buf
+ *
+ * Exports the whole allocation that holds [@dptr, @dptr + @len)
+ * (cuMemGetAddressRange()), its end rounded up to a page: a buffer
+ * allocator's block (PyTorch's caching allocator, a cuMemMap()'d piece of
+ * a VMM reservation such as PyTorch's expandable segments) is exported
+ * once per allocation whatever part of it the caller names, and the
+ * exported bounds are those the driver wants, page-aligned.
+ *
+ * Return: 0; -EINVAL (arguments); -EFAULT (not CUDA device memory);
+ * -ERANGE (the range runs past the end of its allocation: a range over
+ * two cuMemMap()'d pieces needs one export each); -EOPNOTSUPP (this GPU
+ * or driver cannot export dma-buf); -ENOSYS as mcte_cuda_available();
+ * -ENOMEM; other -errno from the driver (-EIO when it has none to say).
+ */
+int mcte_cuda_export_dmabuf(__u64 dptr, size_t len, int *fd, __u64 *offset);
+
+/**
+ * mcte_seg_register_cuda() - register CUDA device memory as a segment
+ * @m: handle
+ * @name: as for mcte_seg_register()
+ * @dptr: start of the range, device memory
+ * @len: its length in bytes, not zero
+ * @access: as for mcte_seg_register()
+ * @handle: out: the segment's handle
+ *
+ * Picks how the module gets at the memory by what this node supports:
+ * a dma-buf (mcte_cuda_export_dmabuf(), then
+ * mcte_seg_register_dmabuf(); the exported fd is closed again, the
+ * segment holds the dma-buf) when the module implements
+ * MCTE_FEAT_SEG_DMABUF and the GPU can export. GPU peer memory
+ * (nvidia_p2p), for GPUs that cannot, arrives with the kernel part that
+ * implements it, with a feature bit of its own; until a module reports
+ * it, such memory is -EOPNOTSUPP.
+ *
+ * Return: 0; -EOPNOTSUPP when neither way is available (the module lacks
+ * MCTE_FEAT_SEG_DMABUF, checked first, or the GPU cannot export:
+ * mcte_has_feature() tells which); otherwise as
+ * mcte_cuda_export_dmabuf() and mcte_seg_register().
+ */
+int mcte_seg_register_cuda(struct mcte *m, const char *name, __u64 dptr,
+			   size_t len, enum mcte_access access, __u32 *handle);
+
+/**
+ * mcte_cuda_strerror() - message for an error of the GPU memory functions
+ * @err: a negative errno returned by mcte_cuda_*(),
+ *	 mcte_seg_register_cuda() or mcte_seg_register_dmabuf() (or positive)
+ *
+ * Names the causes particular to GPUs ("CUDA driver not found
+ * (libcuda.so.1)", "... cannot export dma-buf ..."), and falls back to
+ * mcte_strerror() for the others. The string is static.
+ */
+const char *mcte_cuda_strerror(int err);
 
 /* ------------------------------------------------------------------ */
 /* Requests                                                             */

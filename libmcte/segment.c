@@ -13,27 +13,33 @@
 
 #include "libmcte-private.h"
 
-/* The kind follows from the buffers' descriptors; a mix is refused. */
+/*
+ * The kind follows from the buffers' descriptors. A dma-buf segment may
+ * hold host buffers too (GPU memory and its host staging memory in one
+ * segment: the module takes fd -1 in a DMABUF segment as host memory);
+ * block devices go with nothing else.
+ */
 static int mcte_seg_kind(const struct mcte_seg_buf *bufs, unsigned int nr)
 {
-	int kind = -1, k;
+	bool host = false, dmabuf = false, block = false;
 	struct stat stbuf;
 	unsigned int i;
 
 	for (i = 0; i < nr; i++) {
 		if (bufs[i].fd < 0) {
-			k = MCTE_SEG_HOST;
-		} else {
-			if (fstat(bufs[i].fd, &stbuf) < 0)
-				return -errno;
-			k = S_ISBLK(stbuf.st_mode) ? MCTE_SEG_BLOCK :
-						     MCTE_SEG_DMABUF;
+			host = true;
+			continue;
 		}
-		if (kind >= 0 && k != kind)
-			return -EINVAL;
-		kind = k;
+		if (fstat(bufs[i].fd, &stbuf) < 0)
+			return -errno;
+		if (S_ISBLK(stbuf.st_mode))
+			block = true;
+		else
+			dmabuf = true;
 	}
-	return kind;
+	if (block)
+		return host || dmabuf ? -EINVAL : MCTE_SEG_BLOCK;
+	return dmabuf ? MCTE_SEG_DMABUF : MCTE_SEG_HOST;
 }
 
 MCTE_EXPORT int mcte_seg_register(struct mcte *m, const char *name,

@@ -17,6 +17,11 @@
  * answers IORING_OP_URING_CMD with cmd_op 1 on a socket (SIOCOUTQ) with
  * res 0 and moves no bytes, which exercises everything of that path but
  * the transfer itself.
+ *
+ * FAKE_MCTE_DMABUF=1: MCTE_FEAT_SEG_DMABUF is advertised and a segment of
+ * one dma-buf is taken (any file that can be mapped: a udmabuf, or the
+ * memfd fake-cuda.so hands out where there is none); the fake maps it,
+ * which holds the file as the module's reference to the dma-buf would.
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -28,6 +33,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/ioctl.h>
+#include <sys/mman.h>
 #include <sys/socket.h>
 #include <sys/syscall.h>
 #include <time.h>
@@ -46,6 +52,8 @@ struct fake_seg {
 	char *addr;
 	__u64 len;
 	__u32 access;
+	void *map;		/* a dma-buf segment's mapping, else NULL */
+	size_t map_len;
 };
 
 struct fake_handle {
@@ -194,14 +202,29 @@ static int new_handle(int fd, int seg, bool owner, __u32 access)
 	return -ENOMEM;
 }
 
+/* The kind of the last MCTE_IOC_SEG_REG, for tests of the library's choice. */
+int fake_mcte_last_kind = -1;
+
 static int seg_reg(int fd, struct mcte_seg_reg *r)
 {
 	struct mcte_seg_buf *b = (void *)(uintptr_t)r->bufs;
+	bool dmabuf = r->kind == MCTE_SEG_DMABUF && getenv("FAKE_MCTE_DMABUF");
+	void *map = NULL;
+	off_t size = 0;
 	int s, h;
 
-	if (!valid_name(r->name) || r->nr_bufs != 1 || r->kind != MCTE_SEG_HOST ||
-	    r->access > MCTE_ACCESS_RW || b[0].fd != -1 || !b[0].len)
+	fake_mcte_last_kind = r->kind;
+	if (!valid_name(r->name) || r->nr_bufs != 1 ||
+	    (r->kind != MCTE_SEG_HOST && !dmabuf) ||
+	    r->access > MCTE_ACCESS_RW || (b[0].fd != -1) != dmabuf || !b[0].len)
 		return -EINVAL;
+	if (dmabuf) {
+		size = lseek(b[0].fd, 0, SEEK_END);
+		if (size < 0)
+			return -EBADF;
+		if (b[0].addr > (__u64)size || b[0].len > (__u64)size - b[0].addr)
+			return -EINVAL;
+	}
 	for (s = 0; s < FAKE_SEGS; s++)
 		if (segs[s].used && !strcmp(segs[s].name, r->name))
 			return -EEXIST;
@@ -212,8 +235,19 @@ static int seg_reg(int fd, struct mcte_seg_reg *r)
 	h = new_handle(fd, s, true, MCTE_ACCESS_RW);
 	if (h < 0)
 		return h;
+	if (dmabuf) {
+		map = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_SHARED,
+			   b[0].fd, 0);
+		if (map == MAP_FAILED) {
+			handles[h].fd = -1;
+			return -EINVAL;
+		}
+	}
 	segs[s] = (struct fake_seg){ .used = true, .addr = (char *)(uintptr_t)b[0].addr,
-				     .len = b[0].len, .access = r->access };
+				     .len = b[0].len, .access = r->access,
+				     .map = map, .map_len = size };
+	if (map)
+		segs[s].addr = (char *)map + b[0].addr;
 	strcpy(segs[s].name, r->name);
 	r->handle = h;
 	return 0;
@@ -243,8 +277,12 @@ static int seg_drop(int fd, __u32 h, bool owner)
 {
 	if (!h || h >= FAKE_HANDLES || handles[h].fd != fd || handles[h].owner != owner)
 		return -EBADF;
-	if (owner)
+	if (owner) {
 		segs[handles[h].seg].used = false;
+		if (segs[handles[h].seg].map)
+			munmap(segs[handles[h].seg].map,
+			       segs[handles[h].seg].map_len);
+	}
 	handles[h].fd = -1;
 	return 0;
 }
@@ -408,6 +446,8 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 			      MCTE_FEAT_XPORT_LOCAL;
 		if (getenv("FAKE_MCTE_URING"))
 			v->features |= MCTE_FEAT_URING_CMD;
+		if (getenv("FAKE_MCTE_DMABUF"))
+			v->features |= MCTE_FEAT_SEG_DMABUF;
 		v->seg_name_max = MCTE_SEG_NAME_MAX;
 		v->slice_size = 65536;
 		return 0;
