@@ -1,7 +1,8 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mcte - generic netlink family "mcte": request handlers and events of the
- * core. Policies and the op table are in netlink_gen.c; the handlers of
+ * core. Policies and the op table are in netlink_gen.c, generated from the
+ * spec by scripts/nl-gen.sh, the family in netlink_family.c; the handlers of
  * the RDMA transport (devices, listeners, peers, paths) in rdma_netlink.c,
  * those of the trust settings in netlink_trust.c.
  *
@@ -33,6 +34,42 @@
 #include "netlink.h"
 #include "netlink_gen.h"
 #include "transport.h"
+
+/**
+ * mcte_nl_dump_only() - answer the do of a command that only dumps
+ * @info: the request
+ *
+ * The generator's per-op table gives every command a do; the do of
+ * listen-get, peer-get, path-get and topo-get answers what genetlink
+ * answers for a command without one.
+ *
+ * Return: -EOPNOTSUPP.
+ */
+int mcte_nl_dump_only(struct genl_info *info)
+{
+	NL_SET_ERR_MSG(info->extack, "only a dump is supported");
+	return -EOPNOTSUPP;
+}
+
+/**
+ * mcte_nl_no_attr() - refuse the one attribute a request policy names
+ * @info: the request
+ * @type: the attribute
+ *
+ * The generator wants a request attribute for each do; auth-get, auth-del
+ * and policy-get take none and name one from a set without a pad
+ * attribute. Refusing it keeps what a command without a policy answers.
+ *
+ * Return: 0, or -EINVAL when the request carries @type.
+ */
+int mcte_nl_no_attr(struct genl_info *info, int type)
+{
+	if (!info->attrs[type])
+		return 0;
+	NL_SET_ERR_MSG_ATTR(info->extack, info->attrs[type],
+			    "the command takes no attributes");
+	return -EINVAL;
+}
 
 static size_t mcte_nl_version_size(void)
 {
@@ -426,6 +463,18 @@ out_cancel:
 }
 
 /**
+ * mcte_nl_topo_get_doit() - the do of topo-get, which only dumps
+ * @skb: the request
+ * @info: its attributes and sender
+ *
+ * Return: -EOPNOTSUPP.
+ */
+int mcte_nl_topo_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mcte_nl_dump_only(info);
+}
+
+/**
  * mcte_nl_topo_get_dumpit() - handle topo-get
  * @skb: the reply being filled
  * @cb: the dump; args[0] holds the NUMA node to continue from
@@ -516,9 +565,20 @@ int mcte_nl_topo_set_doit(struct sk_buff *skb, struct genl_info *info)
 
 	nlmsg_for_each_attr(attr, info->nlhdr, GENL_HDRLEN, rem) {
 		type = nla_type(attr);
-		if (type == MCTE_A_TOPO_PREFERRED ||
-		    type == MCTE_A_TOPO_FALLBACK)
-			nr++;
+		if (type != MCTE_A_TOPO_PREFERRED &&
+		    type != MCTE_A_TOPO_FALLBACK)
+			continue;
+		/*
+		 * ynl-gen makes multi-attr strings NLA_STRING: the policy
+		 * bounds the length (63) but not the NUL that the names are
+		 * used with below, which NLA_NUL_STRING would have checked.
+		 */
+		if (!memchr(nla_data(attr), '\0', nla_len(attr))) {
+			NL_SET_ERR_MSG_ATTR(info->extack, attr,
+					    "device name without its NUL");
+			return -EINVAL;
+		}
+		nr++;
 	}
 	if (nr > MCTE_TOPO_NICS_MAX) {
 		NL_SET_ERR_MSG(info->extack, "too many devices for one location");

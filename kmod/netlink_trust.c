@@ -21,6 +21,7 @@
 #include <net/sock.h>
 
 #include "mcte.h"
+#include "netlink.h"
 #include "netlink_gen.h"
 #include "rdma.h"
 
@@ -42,6 +43,16 @@ int mcte_nl_auth_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (GENL_REQ_ATTR_CHECK(info, MCTE_A_AUTH_KEY))
 		return -EINVAL;
 	key = info->attrs[MCTE_A_AUTH_KEY];
+	/*
+	 * ynl-gen cannot write min-len with max-len for a binary attribute:
+	 * the spec's 16 to 64 bytes are checked here, with the ERANGE that
+	 * NLA_POLICY_RANGE(NLA_BINARY, 16, 64) would give.
+	 */
+	if (nla_len(key) < 16 || nla_len(key) > 64) {
+		NL_SET_ERR_MSG_ATTR(info->extack, key,
+				    "the key must be 16 to 64 bytes");
+		return -ERANGE;
+	}
 	return mcte_auth_set(eng, nla_data(key), nla_len(key));
 }
 
@@ -55,7 +66,11 @@ int mcte_nl_auth_set_doit(struct sk_buff *skb, struct genl_info *info)
 int mcte_nl_auth_del_doit(struct sk_buff *skb, struct genl_info *info)
 {
 	struct mcte_engine *eng = mcte_engine(genl_info_net(info));
+	int ret;
 
+	ret = mcte_nl_no_attr(info, MCTE_A_AUTH_REQUIRED);
+	if (ret)
+		return ret;
 	if (!mcte_auth_engine_required(eng)) {
 		NL_SET_ERR_MSG(info->extack, "no cluster key is set");
 		return -ENOENT;
@@ -75,7 +90,11 @@ int mcte_nl_auth_get_doit(struct sk_buff *skb, struct genl_info *info)
 	struct mcte_engine *eng = mcte_engine(genl_info_net(info));
 	struct sk_buff *msg;
 	void *hdr;
+	int ret;
 
+	ret = mcte_nl_no_attr(info, MCTE_A_AUTH_REQUIRED);
+	if (ret)
+		return ret;
 	msg = genlmsg_new(nla_total_size(sizeof(u8)), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;
@@ -157,7 +176,11 @@ int mcte_nl_policy_get_doit(struct sk_buff *skb, struct genl_info *info)
 	u32 who = READ_ONCE(pol->remote_open);
 	struct sk_buff *msg;
 	void *hdr;
+	int ret;
 
+	ret = mcte_nl_no_attr(info, MCTE_A_POLICY_GROUP);
+	if (ret)
+		return ret;
 	msg = genlmsg_new(4 * nla_total_size(sizeof(u32)), GFP_KERNEL);
 	if (!msg)
 		return -ENOMEM;

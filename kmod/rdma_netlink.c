@@ -365,6 +365,16 @@ static int mcte_nl_listen_parse(struct genl_info *info,
 	if (info->attrs[MCTE_A_LISTEN_PORT])
 		port = nla_get_u16(info->attrs[MCTE_A_LISTEN_PORT]);
 
+	/*
+	 * ynl-gen has no max-len for binary attributes: the ERANGE the
+	 * policy's .len = 16 gave, before the length is looked at.
+	 */
+	if (nla_len(attr) > sizeof(struct in6_addr)) {
+		NL_SET_ERR_MSG_ATTR(info->extack, attr,
+				    "address longer than 16 bytes");
+		return -ERANGE;
+	}
+
 	memset(ss, 0, sizeof(*ss));
 	switch (nla_len(attr)) {
 	case sizeof(struct in_addr):
@@ -483,6 +493,18 @@ static int mcte_nl_listen_fill(struct sk_buff *skb, const void *info)
 }
 
 /**
+ * mcte_nl_listen_get_doit() - the do of listen-get, which only dumps
+ * @skb: the request
+ * @info: its attributes and sender
+ *
+ * Return: -EOPNOTSUPP.
+ */
+int mcte_nl_listen_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mcte_nl_dump_only(info);
+}
+
+/**
  * mcte_nl_listen_get_dumpit() - handle listen-get
  * @skb: the reply being filled
  * @cb: the dump, see mcte_nl_snapshot_dump()
@@ -519,6 +541,18 @@ static int mcte_nl_peer_fill(struct sk_buff *skb, const void *info)
 	    nla_put_u32(skb, MCTE_A_PEER_NR_SEGS, pi->nr_segs))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/**
+ * mcte_nl_peer_get_doit() - the do of peer-get, which only dumps
+ * @skb: the request
+ * @info: its attributes and sender
+ *
+ * Return: -EOPNOTSUPP.
+ */
+int mcte_nl_peer_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mcte_nl_dump_only(info);
 }
 
 /**
@@ -588,6 +622,18 @@ static int mcte_nl_path_fill(struct sk_buff *skb, const void *info)
 			      MCTE_A_PATH_PAD))
 		return -EMSGSIZE;
 	return 0;
+}
+
+/**
+ * mcte_nl_path_get_doit() - the do of path-get, which only dumps
+ * @skb: the request
+ * @info: its attributes and sender
+ *
+ * Return: -EOPNOTSUPP.
+ */
+int mcte_nl_path_get_doit(struct sk_buff *skb, struct genl_info *info)
+{
+	return mcte_nl_dump_only(info);
 }
 
 /**

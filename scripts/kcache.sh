@@ -3,7 +3,7 @@
 #
 # kcache.sh [--print-dir] - extract the few kernel-source files the build and
 # the lint need (checkpatch, kernel-doc, the kselftest harness,
-# ioctl-number.rst, ynl)
+# ioctl-number.rst, ynl and the genetlink-legacy schema it checks specs against)
 # from Debian's linux-source-6.12 tarball into
 # ${XDG_CACHE_HOME:-$HOME/.cache}/mcte/ksrc/, keeping the tree's relative
 # paths.  Done once: a stamp records which tarball the files came from, and
@@ -21,7 +21,8 @@ scripts/const_structs.checkpatch
 tools/testing/selftests/kselftest_harness.h
 tools/testing/selftests/kselftest.h
 Documentation/userspace-api/ioctl/ioctl-number.rst
-tools/net/ynl"
+tools/net/ynl
+Documentation/netlink/genetlink-legacy.yaml"
 
 case ${1:-} in
 --print-dir)	echo "$dir"; exit 0 ;;

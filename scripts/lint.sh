@@ -3,7 +3,8 @@
 #
 # Static checks, one TAP line each: checkpatch, kernel-doc and sparse on
 # the kernel code (zero warnings), the uapi header as C and C++, the netlink spec
-# against the uapi header, libmcte's exported symbols against its map,
+# against the uapi header, kmod/netlink_gen.[ch] against what ynl-gen makes of
+# the spec, libmcte's exported symbols against its map,
 # libmcte's host tests under valgrind, and shell syntax of every script.
 
 set -u
@@ -113,6 +114,7 @@ done
 lint "uapi header compiles as C99" uapi_c
 lint "uapi header compiles as C++11" uapi_cxx
 lint "netlink spec matches uapi header" spec
+lint "netlink tables are the generator's output" scripts/nl-gen.sh --check
 lint "libmcte exports exactly its symbol map" make -s -C libmcte check-symbols
 lint "libmcte ring and batch API against a fake module, under valgrind" \
 	make -s -C libmcte test VALGRIND=1

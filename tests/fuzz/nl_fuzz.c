@@ -1568,6 +1568,17 @@ static void judge(struct nlfz *z, const struct pred *p)
 			describe(z, "admin-perm command, no op of that kind, no CAP_NET_ADMIN: wants EOPNOTSUPP (or EPERM before 6.2)");
 		return;
 	}
+	/*
+	 * The do of a dump-only command: the generated per-op table
+	 * (kmod/netlink_gen.c) gives it one, which answers EOPNOTSUPP once
+	 * the policy let the attributes through.
+	 */
+	if (!p->op && !p->dump && p->d && p->d->dumpit) {
+		if (e != EOPNOTSUPP &&
+		    !(e == EINVAL && z->f.wlen > GENL_MSG_MIN))
+			describe(z, "do of a dump-only command: wants EOPNOTSUPP (EINVAL for its attributes)");
+		return;
+	}
 	if (!p->op) {
 		if (e != EOPNOTSUPP)
 			describe(z, "no such op for the command and NLM_F_DUMP: wants EOPNOTSUPP");
