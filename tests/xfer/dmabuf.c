@@ -7,8 +7,8 @@
  * alone and mixed with host buffers; local copies both ways against a
  * host segment, byte-verified, across buffers; the errors of bad
  * descriptors; RLIMIT_MEMLOCK charging; the fd closed right after
- * registration; the owner exiting with transfers in flight; and the
- * exporter's module free again once the segment is gone.
+ * registration and while copies run; the owner exiting with transfers in
+ * flight; and the exporter's module free again once the segment is gone.
  */
 #include <signal.h>
 #include <sys/resource.h>
@@ -423,6 +423,70 @@ TEST_F(db, fd_closed_early)
 		EXPECT_EQ(0, mx_seg_unreg(self->fd, dh));
 		EXPECT_EQ(0, mx_seg_unreg(self->fd, hh));
 		ksft_print_msg("%s: copies after close checked\n",
+			       self->exp[k].name);
+	}
+	free(pat);
+	mx_free(hseg, 2 * len);
+}
+
+/*
+ * The fd closed and the mapping gone while slow copies into the dma-buf
+ * are in flight: they complete, and the bytes are there.
+ */
+TEST_F_TIMEOUT(db, fd_closed_mid_transfer, 90)
+{
+	const size_t len = 16 * 4096 + 5;
+	long slice = mx_get_param("slice_size");
+	char dname[MCTE_SEG_NAME_MAX], hname[MCTE_SEG_NAME_MAX];
+	struct mcte_xfer_req r;
+	unsigned char *hseg, *pat;
+	struct mcte_seg_buf sb;
+	struct mcte_cqe cqe;
+	struct md_buf a;
+	__u32 dh, hh, id;
+	int k;
+
+	ASSERT_TRUE(mx_have_delay());
+	ASSERT_LT(0, slice);
+	hseg = mx_alloc(2 * len);
+	pat = malloc(len);
+	ASSERT_TRUE(hseg && pat);
+	for_each_exp(self, k) {
+		ASSERT_EQ(0, md_alloc(&self->exp[k], k, len + 3, &a));
+		sb = md_seg_buf(a.fd, 3, len);
+		mx_name(dname, sizeof(dname), "dbmid");
+		ASSERT_EQ(0, md_seg_reg(self->fd, dname, &sb, 1,
+					MCTE_SEG_DMABUF, MCTE_ACCESS_RW, &dh));
+		mx_name(hname, sizeof(hname), "dbmidh");
+		ASSERT_EQ(0, mx_seg_reg1(self->fd, hname, hseg, 2 * len,
+					 MCTE_ACCESS_RW, &hh));
+		mx_fill_rand(pat, len, &self->rng);
+		memcpy(hseg, pat, len);
+		memset(hseg + len, 0, len);
+
+		ASSERT_EQ(0, mx_set_param("slice_size", 4096));
+		ASSERT_EQ(0, mx_set_delay(20));
+		ASSERT_EQ(0, mx_batch_alloc(self->fd, 1, &id));
+		mx_req(&r, MCTE_OP_WRITE, hh, 0, dh, 0, len, id, 7);
+		ASSERT_EQ(0, mx_submit(self->fd, &r, 1, NULL, NULL));
+		/* 17 slices of 20 ms: still copying when the fd goes. */
+		md_free(&a);
+		md_exp_close(&self->exp[k]);
+		EXPECT_FALSE(mx_state_final(mx_batch_state(self->fd, id)));
+		ASSERT_EQ(0, mx_reap_n(self->fd, &cqe, 1, DB_WAIT_MS));
+		EXPECT_EQ(len, cqe.res) TH_LOG("%s", self->exp[k].name);
+		EXPECT_EQ(0, mx_batch_free(self->fd, id));
+		mx_set_delay(0);
+		ASSERT_EQ(0, mx_set_param("slice_size", slice));
+
+		ASSERT_EQ(0, mx_xfer_sync(self->fd, MCTE_OP_READ, hh, len, dh,
+					  0, len, DB_WAIT_MS, &cqe));
+		EXPECT_EQ(len, cqe.res);
+		EXPECT_EQ(-1, mx_diff(pat, hseg + len, len))
+			TH_LOG("%s", self->exp[k].name);
+		EXPECT_EQ(0, mx_seg_unreg(self->fd, dh));
+		EXPECT_EQ(0, mx_seg_unreg(self->fd, hh));
+		ksft_print_msg("%s: fd closed mid-transfer, bytes checked\n",
 			       self->exp[k].name);
 	}
 	free(pat);
