@@ -7,7 +7,8 @@
  * request), against host segments and against another dma-buf segment. Random READs
  * and WRITEs at odd offsets and lengths across buffers; the owner's
  * memory is this process's, so every byte of both ends is checked
- * against a model.
+ * against a model. And the owner unregistering the dma-buf segment with
+ * requests on the link.
  */
 #include "kselftest_harness.h"
 #include "rdma_test.h"
@@ -194,6 +195,47 @@ TEST_F_TIMEOUT(dx, both_dmabuf, 300)
 {
 	dx_rounds(_metadata, self, &self->dma, &self->dma2,
 		  "dma-buf local, dma-buf remote");
+}
+
+/*
+ * The owner unregisters the dma-buf segment while READs of it and
+ * WRITEs to it cross the link: each request completes or ends with a
+ * clean error, and the memory is let go of once the peer's opens are.
+ */
+TEST_F_TIMEOUT(dx, unregistered_mid_transfer, 300)
+{
+	const size_t len = self->dma.v.size;
+	struct mcte_xfer_req r[4];
+	struct mcte_cqe cqe[4];
+	__u32 id;
+	int i, ret;
+
+	ASSERT_EQ(0, mx_batch_alloc(self->fd, 4, &id));
+	for (i = 0; i < 4; i++)
+		mx_req(&r[i], i & 1 ? MCTE_OP_WRITE : MCTE_OP_READ,
+		       self->host.h, 0, self->dma.rh, 0, len, id, i);
+	ASSERT_EQ(0, mx_submit(self->fd, r, 4, NULL, NULL));
+	ASSERT_EQ(0, mx_seg_unreg(self->fd, self->dma.h));
+	ASSERT_EQ(0, mx_reap_n(self->fd, cqe, 4, DX_WAIT_MS));
+	for (i = 0; i < 4; i++) {
+		__s64 res = cqe[i].res;
+
+		EXPECT_TRUE(res == (__s64)len || rt_errno_clean(res))
+			TH_LOG("request %d: %lld", i, (long long)res);
+	}
+	EXPECT_EQ(0, mx_batch_free(self->fd, id));
+	/*
+	 * A new request on the gone segment is refused: at submission once
+	 * the peer's SEG_GONE has come (-ENODEV), by the peer before that.
+	 */
+	ret = mx_xfer_sync(self->fd, MCTE_OP_READ, self->host.h, 0,
+			   self->dma.rh, 0, 1, DX_WAIT_MS, &cqe[0]);
+	if (ret) {
+		EXPECT_EQ(-ENODEV, ret);
+	} else {
+		EXPECT_TRUE(rt_errno_clean(cqe[0].res))
+			TH_LOG("after unregister: %lld", (long long)cqe[0].res);
+	}
 }
 
 TEST_HARNESS_MAIN
