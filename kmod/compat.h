@@ -22,6 +22,8 @@
 #ifndef _MCTE_COMPAT_H
 #define _MCTE_COMPAT_H
 
+#include <linux/dma-buf.h>
+#include <linux/iosys-map.h>
 #include <linux/netdevice.h>
 #include <linux/netlink.h>
 #include <linux/stddef.h>
@@ -170,6 +172,42 @@ static inline void mcte_uring_mark_cancelable(struct io_uring_cmd *ioucmd,
 }
 
 #endif /* MCTE_HAVE_URING_CMD_CANCELABLE */
+
+/**
+ * mcte_dma_buf_vmap() - map a whole dma-buf for the CPU, no lock held
+ * @dmabuf: the dma-buf
+ * @map: out: its mapping
+ *
+ * 6.12's dma_buf_vmap() wants the reservation lock held and
+ * dma_buf_vmap_unlocked() takes it; 6.1 has only dma_buf_vmap(), which
+ * takes the dma-buf's own lock.
+ *
+ * Return: 0 or -errno.
+ */
+static inline int mcte_dma_buf_vmap(struct dma_buf *dmabuf,
+				    struct iosys_map *map)
+{
+#ifdef MCTE_HAVE_DMA_BUF_VMAP_UNLOCKED
+	return dma_buf_vmap_unlocked(dmabuf, map);
+#else
+	return dma_buf_vmap(dmabuf, map);
+#endif
+}
+
+/**
+ * mcte_dma_buf_vunmap() - undo mcte_dma_buf_vmap()
+ * @dmabuf: the dma-buf
+ * @map: its mapping
+ */
+static inline void mcte_dma_buf_vunmap(struct dma_buf *dmabuf,
+				       struct iosys_map *map)
+{
+#ifdef MCTE_HAVE_DMA_BUF_VMAP_UNLOCKED
+	dma_buf_vunmap_unlocked(dmabuf, map);
+#else
+	dma_buf_vunmap(dmabuf, map);
+#endif
+}
 
 /*
  * "no RDMA device NAME": NL_SET_ERR_MSG_FMT() came with 6.2; 6.1 has no

@@ -1,6 +1,7 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
- * mcte - host-memory segments: user pages pinned with FOLL_LONGTERM at
+ * mcte - host-memory segments, and the host buffers every kind that
+ * takes them shares (seg_host.h): user pages pinned with FOLL_LONGTERM at
  * registration, charged to the registering process's RLIMIT_MEMLOCK as
  * ib_umem_get() charges them, unpinned (dirtied: transfers may have
  * written them) when the last reference goes.
@@ -18,6 +19,7 @@
 
 #include "compat.h"
 #include "mcte.h"
+#include "seg_host.h"
 #include "seg_kind.h"
 
 /* Pages pinned per call of pin_user_pages_fast(), between reschedules. */
@@ -44,6 +46,162 @@ static struct mcte_hseg *to_hseg(const struct mcte_seg *seg)
 	return container_of(seg, struct mcte_hseg, seg);
 }
 
+/**
+ * mcte_hbuf_layout() - check a host buffer user space described
+ * @ub: the buffer: a user address and length, fd -1
+ * @b: out: its length and offset in its first page (not its start)
+ *
+ * Return: the number of pages it spans, or -EINVAL, or -ENOMEM when
+ * there is not that much memory to pin.
+ */
+long mcte_hbuf_layout(const struct mcte_seg_buf *ub, struct mcte_sbuf *b)
+{
+	u64 end, n;
+
+	if (!ub->len || ub->fd != -1 || ub->resv)
+		return -EINVAL;
+	if (check_add_overflow(ub->addr, ub->len, &end) ||
+	    end > ULONG_MAX - PAGE_SIZE)
+		return -EINVAL;
+
+	/* More than there is memory to pin cannot succeed. */
+	n = (PAGE_ALIGN(end) - (ub->addr & PAGE_MASK)) >> PAGE_SHIFT;
+	if (n > totalram_pages())
+		return -ENOMEM;
+
+	b->len = ub->len;
+	b->pgoff = offset_in_page(ub->addr);
+	return n;
+}
+
+/**
+ * mcte_hbuf_pin() - pin the pages of a host buffer
+ * @ub: the buffer, checked by mcte_hbuf_layout()
+ * @nr_pages: what mcte_hbuf_layout() returned for it
+ * @pages: out: its pages, @nr_pages of them
+ *
+ * Pinned FOLL_LONGTERM and writable, in the caller's mm, by chunks with
+ * reschedules between them.
+ *
+ * Return: 0, or -EFAULT for memory that cannot be pinned so, -ENOMEM or
+ * -EINTR; on failure nothing stays pinned.
+ */
+int mcte_hbuf_pin(const struct mcte_seg_buf *ub, unsigned long nr_pages,
+		  struct page **pages)
+{
+	unsigned long addr = ub->addr & PAGE_MASK, done = 0;
+	int ret = 0;
+
+	while (done < nr_pages) {
+		int n = min_t(unsigned long, nr_pages - done, MCTE_PIN_CHUNK);
+
+		ret = pin_user_pages_fast(addr, n, FOLL_WRITE | FOLL_LONGTERM,
+					  pages + done);
+		if (ret <= 0) {
+			ret = ret ?: -EFAULT;
+			break;
+		}
+		done += ret;
+		addr += (unsigned long)ret << PAGE_SHIFT;
+		ret = 0;
+		if (fatal_signal_pending(current)) {
+			ret = -EINTR;
+			break;
+		}
+		cond_resched();
+	}
+
+	if (!ret)
+		return 0;
+
+	unpin_user_pages(pages, done);
+	/* Read-only, unmapped, I/O or otherwise unpinnable memory. */
+	if (ret != -ENOMEM && ret != -EINTR)
+		ret = -EFAULT;
+	return ret;
+}
+
+/**
+ * mcte_hbuf_unpin() - unpin pages mcte_hbuf_pin() pinned
+ * @pages: the pages, of one buffer or of several in a row
+ * @nr_pages: how many
+ *
+ * They may have been written by transfers: they are dirtied.
+ */
+void mcte_hbuf_unpin(struct page **pages, unsigned long nr_pages)
+{
+	unpin_user_pages_dirty_lock(pages, nr_pages, true);
+}
+
+/**
+ * mcte_hbuf_page() - the page of a byte of a host buffer
+ * @pages: the buffer's pages
+ * @b: the buffer
+ * @off: offset of the byte in it
+ * @pgoff: out: its offset in the page
+ * @len: out: bytes from there to the end of the page or of the buffer
+ *
+ * Return: the page.
+ */
+struct page *mcte_hbuf_page(struct page *const *pages,
+			    const struct mcte_sbuf *b, u64 off,
+			    size_t *pgoff, size_t *len)
+{
+	u64 at = b->pgoff + off;
+
+	*pgoff = offset_in_page(at);
+	*len = min_t(u64, PAGE_SIZE - *pgoff, b->len - off);
+	return pages[at >> PAGE_SHIFT];
+}
+
+/**
+ * mcte_hbuf_dma_map() - a device's view of a range of a host buffer
+ * @pages: the buffer's pages
+ * @b: the buffer
+ * @off: offset of the range in it
+ * @len: bytes, within it, not zero
+ * @dev: the device, or NULL for the CPU's pages (virtual DMA)
+ * @sgt: out: one entry per page, DMA-mapped for @dev
+ *
+ * Return: 0 or -errno.
+ */
+int mcte_hbuf_dma_map(struct page **pages, const struct mcte_sbuf *b,
+		      u64 off, u64 len, struct device *dev,
+		      struct sg_table *sgt)
+{
+	u64 at = b->pgoff + off;
+	unsigned int npages;
+	int ret;
+
+	if (off > b->len || len > b->len - off || !len)
+		return -EINVAL;
+	npages = DIV_ROUND_UP(offset_in_page(at) + len, PAGE_SIZE);
+	/* One entry per page: a device's MR maps page after page. */
+	ret = sg_alloc_table_from_pages_segment(sgt, pages + (at >> PAGE_SHIFT),
+						npages, offset_in_page(at),
+						len, PAGE_SIZE, GFP_KERNEL);
+	if (ret)
+		return ret;
+	if (!dev)
+		return 0;
+	ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+	if (ret)
+		sg_free_table(sgt);
+	return ret;
+}
+
+/**
+ * mcte_hbuf_dma_unmap() - undo mcte_hbuf_dma_map()
+ * @dev: the device it was given
+ * @sgt: the table it filled
+ */
+void mcte_hbuf_dma_unmap(struct device *dev, struct sg_table *sgt)
+{
+	if (dev)
+		dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
+	sg_free_table(sgt);
+}
+
 /*
  * Check the buffers user space described and lay them out in @hs.
  * Return: the number of pages they span, or -errno.
@@ -51,33 +209,23 @@ static struct mcte_hseg *to_hseg(const struct mcte_seg *seg)
 static long mcte_hseg_layout(struct mcte_hseg *hs,
 			     const struct mcte_seg_buf *ubufs)
 {
-	unsigned long ram = totalram_pages();
 	struct mcte_seg *seg = &hs->seg;
 	unsigned long pages = 0;
-	u64 size = 0, end;
+	u64 size = 0;
+	long n;
 	u32 i;
 
 	for (i = 0; i < seg->nr_bufs; i++) {
-		const struct mcte_seg_buf *ub = &ubufs[i];
 		struct mcte_sbuf *b = &seg->bufs[i];
-		u64 n;
 
-		if (!ub->len || ub->fd != -1 || ub->resv)
-			return -EINVAL;
-		if (check_add_overflow(ub->addr, ub->len, &end) ||
-		    end > ULONG_MAX - PAGE_SIZE)
-			return -EINVAL;
-
-		/* More than there is memory to pin cannot succeed. */
-		n = (PAGE_ALIGN(end) - (ub->addr & PAGE_MASK)) >> PAGE_SHIFT;
-		if (n > ram || pages + n > ram)
+		n = mcte_hbuf_layout(&ubufs[i], b);
+		if (n < 0)
+			return n;
+		if (pages + n > totalram_pages())
 			return -ENOMEM;
-
 		b->start = size;
-		b->len = ub->len;
-		b->pgoff = offset_in_page(ub->addr);
 		hs->first[i] = pages;
-		size += ub->len;
+		size += b->len;
 		pages += n;
 	}
 
@@ -90,44 +238,20 @@ static int mcte_hseg_pin(struct mcte_hseg *hs,
 			 const struct mcte_seg_buf *ubufs)
 {
 	u32 i, nr = hs->seg.nr_bufs;
-	unsigned long done = 0;
-	int ret = 0;
+	int ret;
 
-	for (i = 0; i < nr && !ret; i++) {
-		unsigned long addr = ubufs[i].addr & PAGE_MASK;
-		unsigned long left;
+	for (i = 0; i < nr; i++) {
+		unsigned long n;
 
-		left = (i + 1 < nr ? hs->first[i + 1] : hs->nr_pages) -
-		       hs->first[i];
-		while (left) {
-			int n = min_t(unsigned long, left, MCTE_PIN_CHUNK);
-
-			ret = pin_user_pages_fast(addr, n, FOLL_WRITE | FOLL_LONGTERM,
-						  hs->pages + done);
-			if (ret <= 0) {
-				ret = ret ?: -EFAULT;
-				break;
-			}
-			done += ret;
-			left -= ret;
-			addr += (unsigned long)ret << PAGE_SHIFT;
-			ret = 0;
-			if (fatal_signal_pending(current)) {
-				ret = -EINTR;
-				break;
-			}
-			cond_resched();
+		n = (i + 1 < nr ? hs->first[i + 1] : hs->nr_pages) -
+		    hs->first[i];
+		ret = mcte_hbuf_pin(&ubufs[i], n, hs->pages + hs->first[i]);
+		if (ret) {
+			unpin_user_pages(hs->pages, hs->first[i]);
+			return ret;
 		}
 	}
-
-	if (!ret)
-		return 0;
-
-	unpin_user_pages(hs->pages, done);
-	/* Read-only, unmapped, I/O or otherwise unpinnable memory. */
-	if (ret != -ENOMEM && ret != -EINTR)
-		ret = -EFAULT;
-	return ret;
+	return 0;
 }
 
 static struct mcte_seg *mcte_hseg_create(struct mcte_engine *eng,
@@ -190,8 +314,7 @@ static void mcte_hseg_release(struct mcte_seg *seg)
 {
 	struct mcte_hseg *hs = to_hseg(seg);
 
-	/* The pages may have been written by transfers: dirty them. */
-	unpin_user_pages_dirty_lock(hs->pages, hs->nr_pages, true);
+	mcte_hbuf_unpin(hs->pages, hs->nr_pages);
 	mcte_seg_uncharge(hs->mm, hs->nr_pages);
 	mmdrop(hs->mm);
 	kvfree(hs->pages);
@@ -203,12 +326,9 @@ static struct page *mcte_hseg_page(const struct mcte_seg *seg, u32 buf,
 				   u64 off, size_t *pgoff, size_t *len)
 {
 	const struct mcte_hseg *hs = to_hseg(seg);
-	const struct mcte_sbuf *b = &seg->bufs[buf];
-	u64 at = b->pgoff + off;
 
-	*pgoff = offset_in_page(at);
-	*len = min_t(u64, PAGE_SIZE - *pgoff, b->len - off);
-	return hs->pages[hs->first[buf] + (at >> PAGE_SHIFT)];
+	return mcte_hbuf_page(hs->pages + hs->first[buf], &seg->bufs[buf], off,
+			      pgoff, len);
 }
 
 static void *mcte_hseg_cpu_map(const struct mcte_seg *seg, u32 buf, u64 off,
@@ -230,35 +350,15 @@ static int mcte_hseg_dma_map(struct mcte_seg *seg, u32 buf, u64 off,
 			     u64 len, struct device *dev, struct sg_table *sgt)
 {
 	struct mcte_hseg *hs = to_hseg(seg);
-	const struct mcte_sbuf *b = &seg->bufs[buf];
-	u64 at = b->pgoff + off;
-	unsigned long first = hs->first[buf] + (at >> PAGE_SHIFT);
-	unsigned int npages;
-	int ret;
 
-	if (off > b->len || len > b->len - off || !len)
-		return -EINVAL;
-	npages = DIV_ROUND_UP(offset_in_page(at) + len, PAGE_SIZE);
-	/* One entry per page: a device's MR maps page after page. */
-	ret = sg_alloc_table_from_pages_segment(sgt, hs->pages + first, npages,
-						offset_in_page(at), len,
-						PAGE_SIZE, GFP_KERNEL);
-	if (ret)
-		return ret;
-	if (!dev)
-		return 0;
-	ret = dma_map_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
-	if (ret)
-		sg_free_table(sgt);
-	return ret;
+	return mcte_hbuf_dma_map(hs->pages + hs->first[buf], &seg->bufs[buf],
+				 off, len, dev, sgt);
 }
 
 static void mcte_hseg_dma_unmap(struct mcte_seg *seg, struct device *dev,
 				struct sg_table *sgt)
 {
-	if (dev)
-		dma_unmap_sgtable(dev, sgt, DMA_BIDIRECTIONAL, 0);
-	sg_free_table(sgt);
+	mcte_hbuf_dma_unmap(dev, sgt);
 }
 
 /* Host memory: registrable, and copied by the CPU or a device's DMA. */

@@ -3,8 +3,9 @@
  * mcte - the seam between the core and the kinds of segment memory.
  *
  * A segment is a struct mcte_seg embedded first in a kind's own struct:
- * host pages (seg_host.c), a peer's segment opened here (a transport's),
- * and next dma-bufs, GPU peer memory and block devices. The core, the
+ * host pages (seg_host.c), dma-bufs mixed with host pages (seg_dmabuf.c),
+ * a peer's segment opened here (a transport's), and next GPU peer memory
+ * and block devices. The core, the
  * local copy and the transports reach a segment's memory only through
  * its struct mcte_seg_ops, so that a new kind is a new table, its file,
  * and a line in the list of registrable kinds in segment.c.
@@ -80,6 +81,7 @@ struct mcte_seg_ops {
 
 /* The kinds segment.c lists for registration. */
 extern const struct mcte_seg_ops mcte_seg_host_ops;
+extern const struct mcte_seg_ops mcte_seg_dmabuf_ops;
 
 /* segment.c: the allocator of every kind, and memory charging */
 void *mcte_seg_alloc(size_t size, u32 nr_bufs,

@@ -47,6 +47,7 @@ static atomic64_t mcte_seg_serial = ATOMIC64_INIT(0);
  */
 static const struct mcte_seg_ops *const mcte_seg_kinds[] = {
 	[MCTE_SEG_HOST]		= &mcte_seg_host_ops,
+	[MCTE_SEG_DMABUF]	= &mcte_seg_dmabuf_ops,
 };
 
 /**
