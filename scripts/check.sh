@@ -47,6 +47,21 @@ count()
 	done < "$1"
 }
 
+# pair_failure SIDE LOG: side SIDE's first failures in a two-guest LOG,
+# each with the diagnostics before it, or its last lines when it failed
+# outside a test; as TAP comments.
+pair_failure()
+{
+	local lines
+
+	lines=$(sed -n "s/^$1| //p" "$2")
+	if grep -q '^not ok' <<< "$lines"; then
+		grep -B 15 -m 2 '^not ok' <<< "$lines"
+	else
+		tail -n 15 <<< "$lines"
+	fi | sed "s/^/#   $1| /"
+}
+
 # two_guests SERIES KVER: the two-guest test on KVER, one TAP result in
 # KVER's results: two guests joined by a virtual link, RDMA between them
 # (tests/rdma/pair_server.sh in guest a, pair_client.sh in guest b).
@@ -75,6 +90,10 @@ two_guests()
 	*)
 		echo "not ok - $1: $desc (exit status $rc)" >> "$out/$2.results"
 		fail=$((fail + 1))
+		# The summary is what CI shows: what failed, with its diagnostics.
+		for side in a b; do
+			pair_failure "$side" "$out/$2.pair.log" >> "$out/$2.results"
+		done
 		for side in a b; do
 			log=$(ls -t build/vm-logs/"$2"-pair-$side-*.dmesg 2>/dev/null | head -n 1)
 			[ -n "$log" ] || continue
