@@ -858,6 +858,8 @@ static const char *target_desc(const struct bench_env *env)
 	return strchr(env->target_name, '/') ? "remote" : "segment";
 }
 
+static const char *local_mem_name(void);
+
 static void report(const struct bench_env *env, const struct bench_cfg *cfg,
 		   const struct result *r, const char *verify)
 {
@@ -874,6 +876,8 @@ static void report(const struct bench_env *env, const struct bench_cfg *cfg,
 		       op_name(cfg->op), engine_mode(cfg), target_desc(env),
 		       cfg->threads, cfg->block, cfg->batch, r->secs,
 		       r->requests, r->bytes, mibps, reqps);
+		/* memcpy too: it copies through the same local memory */
+		printf(",\"local_mem\":\"%s\"", local_mem_name());
 		if (cfg->engine == ENGINE_MCTE)
 			printf(",\"submit\":\"%s\"",
 			       cfg->inflight ? "inflight" : "batch");
@@ -1046,7 +1050,6 @@ static int serve(const char *name, char *buf, size_t len, int ready_fd,
 	return 0;
 }
 
-static const char *local_mem_name(void);
 static int local_dmabuf(struct bench_env *env);
 static void local_cuda(struct bench_env *env);
 
