@@ -4,15 +4,17 @@
 # The body of `make bench BENCH=NAME [KERNEL=6.1|6.12]`: boot a guest of
 # that kernel (6.12 by default) and run scripts/bench-guest.sh NAME in it.
 # The guest's output, whose last line is one JSON object, is also kept in
-# build/bench/NAME-<kernel>-<date>.txt. The exit status is the guest's:
+# build/bench/NAME-<kernel>-<date>.txt, and the JSON lines the report was
+# made from beside it (.jsonl: scripts/bench/report.sh FILE prints it
+# again). The exit status is the guest's:
 # not zero when a measurement could not be made.
 #
 #	scripts/bench.sh local		mcte between segments of one node, vs memcpy
 #	scripts/bench.sh rdma		mcte to a peer over soft-RoCE, vs perftest
 #
-# Environment, passed on to scripts/bench-guest.sh (see there):
-# BENCH_DURATION, and for rdma BENCH_ROUNDS, BENCH_RDMA_SUBMIT,
-# BENCH_RDMA_WAIT, BENCH_REF_ONLY.
+# Environment, passed on to the measurement scripts (scripts/bench/):
+# BENCH_DURATION, BENCH_LOCAL_MEM, and for rdma BENCH_ROUNDS,
+# BENCH_RDMA_SUBMIT, BENCH_RDMA_WAIT, BENCH_REF_ONLY.
 # BENCH_IDLE (rdma): poll (default: the guest boots with idle=poll, its
 # idle vCPUs spin rather than halt) or halt (the kernel's default). Under
 # TCG waking a halted vCPU costs about 60 us, and soft-RoCE on 6.12 hands
@@ -23,8 +25,8 @@ cd "$top"
 
 bench=${1:-local}
 case $bench in
-local)	timeout=420 ;;
-rdma)	timeout=1200 ;;	# about 8 minutes with the default 2 rounds
+local)	timeout=600 ;;	# about 4 minutes, host and dma-buf
+rdma)	timeout=1500 ;;	# about 11 minutes with the default 2 rounds
 *)	echo "bench: unknown benchmark \"$bench\" (known: local, rdma)" >&2; exit 1 ;;
 esac
 
@@ -48,6 +50,7 @@ fi
 
 mkdir -p build/bench
 log=build/bench/$bench-$kver-$(date +%Y%m%d-%H%M%S).txt
+lines=$top/${log%.txt}.jsonl
 # Two vCPUs as in every guest; nothing else should run meanwhile: under
 # TCG every figure scales with the CPU the guest gets.
 load=$(cut -d ' ' -f 1 /proc/loadavg)
@@ -55,10 +58,14 @@ if awk -v l="$load" 'BEGIN { exit !(l > 1.0) }'; then
 	echo "bench: the host's load average is $load: other work slows the guest; trust only the ratios, or run again on a quiet host" >&2
 fi
 set -o pipefail
+# the figures depend on it: said in the log, above the guest's output
+echo "bench: $(date -u '+%Y-%m-%d %H:%M UTC'), host load average $(cut -d ' ' -f 1-3 /proc/loadavg)" | tee "$log"
 scripts/vm-run --kernel "$kver" --timeout "$timeout" --mem 2048 --tag "bench-$bench" --clock tsc "${append[@]}" \
+	--env "BENCH_LINES=$lines" \
 	--env "BENCH_DURATION=${BENCH_DURATION:-}" \
+	--env "BENCH_LOCAL_MEM=${BENCH_LOCAL_MEM:-}" \
 	--env "BENCH_ROUNDS=${BENCH_ROUNDS:-}" \
 	--env "BENCH_RDMA_SUBMIT=${BENCH_RDMA_SUBMIT:-}" \
 	--env "BENCH_RDMA_WAIT=${BENCH_RDMA_WAIT:-}" \
 	--env "BENCH_REF_ONLY=${BENCH_REF_ONLY:-}" \
-	-- scripts/bench-guest.sh "$bench" | tee "$log"
+	-- scripts/bench-guest.sh "$bench" | tee -a "$log"

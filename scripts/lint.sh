@@ -98,7 +98,7 @@ shells()
 {
 	local f rc=0
 
-	for f in scripts/*.sh scripts/vm-run scripts/vm-pair scripts/vm/*.sh \
+	for f in scripts/*.sh scripts/bench/*.sh scripts/vm-run scripts/vm-pair scripts/vm/*.sh \
 		 tests/*.sh tests/*/*.sh tests/lib/*.sh .ci/run; do
 		[ -f "$f" ] || continue
 		bash -n "$f" || rc=1
