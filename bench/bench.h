@@ -27,6 +27,7 @@ enum bench_target {
 enum bench_local {
 	LOCAL_HOST,		/* anonymous memory */
 	LOCAL_DMABUF,		/* a udmabuf over a memfd, mapped here too */
+	LOCAL_VGEM,		/* a vgem buffer, mapped here through its dma-buf */
 	LOCAL_CUDA,		/* CUDA device memory, not mapped here */
 };
 

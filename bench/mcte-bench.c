@@ -24,6 +24,7 @@
 
 #include "bench.h"
 #include "gpu.h"
+#include "vgem.h"
 
 /* Exit codes besides 0 and 1 (bench/README.md). */
 #define EXIT_NO_DMABUF_SEG	3	/* the module lacks MCTE_FEAT_SEG_DMABUF */
@@ -98,9 +99,10 @@ static void usage(FILE *fp)
 "                                    (duration/N each) and report the best round\n"
 "                                    of each, for a noisy machine (1)\n"
 "  -v, --verify                      check the bytes (write then read back)\n"
-"  -L, --local-mem host|dmabuf|cuda:N  the local segment's memory: anonymous\n"
-"                                    memory, a udmabuf, or device memory of\n"
-"                                    CUDA device N as a dma-buf (host)\n"
+"  -L, --local-mem host|dmabuf|dmabuf:vgem|cuda:N  the local segment's\n"
+"                                    memory: anonymous memory, a udmabuf, a\n"
+"                                    vgem buffer, or device memory of CUDA\n"
+"                                    device N as a dma-buf (host)\n"
 "  -c, --count-syscalls [BATCHES]    system calls per batch, measured with\n"
 "                                    ptrace over BATCHES batches (64)\n"
 "  -j, --json                        one JSON object per run on stdout\n"
@@ -1051,6 +1053,7 @@ static int serve(const char *name, char *buf, size_t len, int ready_fd,
 }
 
 static int local_dmabuf(struct bench_env *env);
+static int local_vgem(struct bench_env *env);
 static void local_cuda(struct bench_env *env);
 
 static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
@@ -1153,6 +1156,8 @@ local:
 	env->local_size = opt.verify ? 2 * env->region : env->region;
 	if (env->local_kind == LOCAL_DMABUF)
 		dbuf = local_dmabuf(env);
+	else if (env->local_kind == LOCAL_VGEM)
+		dbuf = local_vgem(env);
 	else if (env->local_kind == LOCAL_CUDA)
 		local_cuda(env);
 	else
@@ -1161,8 +1166,12 @@ local:
 	if (!env->tbuf)
 		/* the memcpy reference needs a target in this process */
 		env->tbuf = alloc_buffer(env->region, false);
-	if (!need_mcte)
+	if (!need_mcte) {
+		/* memcpy only: the mapping is all it needs */
+		if (dbuf >= 0)
+			close(dbuf);
 		return;
+	}
 
 	snprintf(lname, sizeof(lname), "mcte-bench-%d-local", (int)getpid());
 	switch (env->local_kind) {
@@ -1172,6 +1181,7 @@ local:
 					     &env->local_seg);
 		break;
 	case LOCAL_DMABUF:
+	case LOCAL_VGEM:
 		err = mcte_seg_register_dmabuf(env->m, lname, dbuf, 0,
 					       env->local_size,
 					       MCTE_ACCESS_NONE,
@@ -1201,6 +1211,8 @@ static const char *local_mem_name(void)
 		return "host";
 	case LOCAL_DMABUF:
 		return "dmabuf";
+	case LOCAL_VGEM:
+		return "dmabuf:vgem";
 	case LOCAL_CUDA:
 		break;
 	}
@@ -1246,6 +1258,34 @@ static int local_dmabuf(struct bench_env *env)
 		exit(EXIT_NO_LOCAL_MEM);
 	}
 	close(dev);
+	return fd;
+}
+
+/*
+ * --local-mem dmabuf:vgem: a vgem buffer, mapped here through its dma-buf
+ * for the memcpy reference and --verify. vgem's CPU-access hooks only
+ * sync the buffer for devices attached to it, and nothing attaches one
+ * for DMA here (the local copy and soft-RoCE go through kernel virtual
+ * addresses), so the mapping is used without DMA_BUF_IOCTL_SYNC.
+ * Returns the dma-buf.
+ */
+static int local_vgem(struct bench_env *env)
+{
+	size_t page = (size_t)sysconf(_SC_PAGESIZE);
+	int fd;
+
+	env->local_size = (env->local_size + page - 1) / page * page;
+	fd = vgem_alloc(env->local_size, &env->local);
+	if (fd == -ENODEV) {
+		fprintf(stderr, "mcte-bench: --local-mem dmabuf:vgem needs the vgem driver (CONFIG_DRM_VGEM, modprobe vgem)\n");
+		exit(EXIT_NO_LOCAL_MEM);
+	}
+	if (fd < 0) {
+		fprintf(stderr, "mcte-bench: a vgem dma-buf of %zu bytes: %s\n",
+			env->local_size, strerror(-fd));
+		exit(EXIT_NO_LOCAL_MEM);
+	}
+	memset(env->local, 0, env->local_size);
 	return fd;
 }
 
@@ -1404,8 +1444,12 @@ static void parse_local_mem(const char *s)
 		opt.local_mem = LOCAL_HOST;
 		return;
 	}
-	if (!strcmp(s, "dmabuf")) {
+	if (!strcmp(s, "dmabuf") || !strcmp(s, "dmabuf:udmabuf")) {
 		opt.local_mem = LOCAL_DMABUF;
+		return;
+	}
+	if (!strcmp(s, "dmabuf:vgem")) {
+		opt.local_mem = LOCAL_VGEM;
 		return;
 	}
 	if (!strncmp(s, "cuda:", 5)) {
@@ -1416,7 +1460,7 @@ static void parse_local_mem(const char *s)
 			return;
 		}
 	}
-	fprintf(stderr, "mcte-bench: bad local memory \"%s\" (host, dmabuf, cuda:N)\n",
+	fprintf(stderr, "mcte-bench: bad local memory \"%s\" (host, dmabuf, dmabuf:vgem, cuda:N)\n",
 		s);
 	exit(1);
 }
