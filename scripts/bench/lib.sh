@@ -18,8 +18,14 @@ bin=$bench_top/bench/mcte-bench
 bench_ops="write read"
 bench_blocks="4096 65536 1048576"
 bench_batches="1 128"
-# host: anonymous memory; dmabuf: a udmabuf (mcte-bench --local-mem)
-bench_mems=${BENCH_LOCAL_MEM:-host dmabuf}
+# host: anonymous memory, and a dma-buf (mcte-bench --local-mem): a
+# udmabuf where the kernel has it (6.12), else a vgem buffer (6.1); the
+# rows say which
+bench_mems=${BENCH_LOCAL_MEM:-}
+if [ -z "$bench_mems" ]; then
+	bench_mems="host dmabuf"
+	[ -e /dev/udmabuf ] || bench_mems="host dmabuf:vgem"
+fi
 
 dur=${BENCH_DURATION:-3}
 [ -n "$dur" ] || dur=3

@@ -11,7 +11,7 @@
 # by clients on node A as "B:7471/name". For each configuration,
 # alternating and never at once: mcte-bench with a host local segment
 # sleeping for completions (libmcte's default) and busy-polling them as
-# perftest does, mcte-bench with a dma-buf local segment (udmabuf) with
+# perftest does, mcte-bench with a dma-buf local segment (a udmabuf; vgem on 6.1) with
 # the first of those waits, and perftest (ib_write_bw / ib_read_bw, one
 # RC QP between the RoCE v2 GIDs of A and B, tx depth = batch). Before
 # them, the RC QPs the engine holds per node with one and with two

@@ -38,6 +38,9 @@ def with_host: . as $rows | map(if .local_mem == "host" then . else
 	($d.mcte_MiBps // $d.mcte_poll_MiBps) as $dm |
 	(if $d.mcte_MiBps != null then $h.mcte_MiBps else $h.mcte_poll_MiBps end) as $hm |
 	. + {host_MiBps: $hm, host_ratio: ratio($dm; $hm)} end);
+# the dma-buf exporter measured, as mcte-bench names the memory
+def exporter($m): mems($m) | map(select(startswith("dmabuf"))) |
+	if length == 0 then null elif .[0] == "dmabuf" then "udmabuf" else .[0][7:] end;
 def s: if . == null then "-" else tostring end;
 def f1: if . == null then "-" else . * 10 | round / 10 | tostring end;
 def f0: if . == null then "-" else round | tostring end;
@@ -80,14 +83,14 @@ with_host'
 status=0
 echo
 if [ "$bench" = local ]; then
-	printf '%-5s %8s %5s %-6s  %10s  %12s  %6s  %10s  %7s\n' op block batch mem \
+	printf '%-5s %8s %5s %-11s  %10s  %12s  %6s  %10s  %7s\n' op block batch mem \
 		"mcte MiB/s" "memcpy MiB/s" ratio "mcte req/s" "vs host"
 	jq -rs "$common $local_rows"' | .[] |
 		[.op, .block, .batch, .local_mem, (.mcte_MiBps | f1), (.ref_MiBps | f1),
 		 (.ratio | s), (.mcte_reqps | f0), (.host_ratio | s)] | @tsv' "$lines" |
 	while IFS=$'\t' read -r op block batch mem mib ref ratio reqps vs; do
 		[ "$mem" != host ] || vs=
-		printf '%-5s %8s %5s %-6s  %10s  %12s  %6s  %10s  %7s\n' "$op" "$block" \
+		printf '%-5s %8s %5s %-11s  %10s  %12s  %6s  %10s  %7s\n' "$op" "$block" \
 			"$batch" "$mem" "$mib" "$ref" "$ratio" "$reqps" "$vs"
 	done
 	jq -rs 'map(select(.rec == "memcpy_mt"))[] |
@@ -95,7 +98,7 @@ if [ "$bench" = local ]; then
 	jq -rs "$common"' meta as $m |
 		"best of 3 rounds of \($m.duration_s / 3 * 100 | round / 100) s each side; write: local segment -> target (host memory), read: target -> local segment; ratio = mcte / memcpy of the same blocks through the same local memory; vs host = mcte from this memory / mcte from host memory"' "$lines"
 else
-	printf '%-5s %8s %5s %-6s  %10s  %-11s %10s  %6s  %10s  %10s  %10s %6s  %7s  %s\n' \
+	printf '%-5s %8s %5s %-11s  %10s  %-11s %10s  %6s  %10s  %10s  %10s %6s  %7s  %s\n' \
 		op block batch mem "mcte MiB/s" ref "ref MiB/s" ratio "mcte msg/s" \
 		"ref msg/s" "poll MiB/s" ratio "vs host" target
 	jq -rs "$common $rdma_rows"' | .[] |
@@ -108,12 +111,12 @@ else
 		  elif $q >= $t then ">=\($t) ok" else ">=\($t) MISS" end)] | @tsv' "$lines" |
 	while IFS=$'\t' read -r op block batch mem mib ref rmib ratio mps rmps pmib pratio vs t; do
 		[ "$mem" != host ] || vs=
-		printf '%-5s %8s %5s %-6s  %10s  %-11s %10s  %6s  %10s  %10s  %10s %6s  %7s  %s\n' \
+		printf '%-5s %8s %5s %-11s  %10s  %-11s %10s  %6s  %10s  %10s  %10s %6s  %7s  %s\n' \
 			"$op" "$block" "$batch" "$mem" "$mib" "$ref" "$rmib" "$ratio" "$mps" \
 			"$rmps" "$pmib" "$pratio" "$vs" "$t"
 	done
 	jq -rs "$common"' meta as $m |
-		"best of \($m.rounds) rounds of \($m.duration_s) s each side (perftest: -D \($m.duration_s + 2) -f 1, busy-polling its CQ; mcte-bench: --warmup 1 --duration \($m.duration_s), \($m.submit), \($m.mode), sleeping in the kernel until completions come (--busy-poll 0, libmcte'\''s default); \"poll\": mcte-bench busy-polling its CQ for up to 1 s per wait (--busy-poll 1000000)); ratio = mcte / perftest, the same for MiB/s and msg/s; rows of a dma-buf local segment (udmabuf) are measured with the first wait (\($m.waits[0])), vs host = mcte from it / mcte from host memory with that wait",
+		"best of \($m.rounds) rounds of \($m.duration_s) s each side (perftest: -D \($m.duration_s + 2) -f 1, busy-polling its CQ; mcte-bench: --warmup 1 --duration \($m.duration_s), \($m.submit), \($m.mode), sleeping in the kernel until completions come (--busy-poll 0, libmcte'\''s default); \"poll\": mcte-bench busy-polling its CQ for up to 1 s per wait (--busy-poll 1000000)); ratio = mcte / perftest, the same for MiB/s and msg/s; rows of a dma-buf local segment (\(exporter($m))) are measured with the first wait (\($m.waits[0])), vs host = mcte from it / mcte from host memory with that wait",
 		(if $m.idle == "poll" then "idle vCPUs: poll (idle=poll: they spin, as on a host tuned for RDMA, and a wake-up costs no halt; BENCH_IDLE, bench/README.md)"
 		 else "idle vCPUs: halt (under TCG waking one costs about 60 us; BENCH_IDLE, bench/README.md)" end),
 		(runs as $r | "rxe retransmissions (completer_retry_err) over all runs: mcte host \($r | map(select(.tool == "mcte" and .local_mem == "host") | .retries) | add // 0), mcte dma-buf \($r | map(select(.tool == "mcte" and .local_mem != "host") | .retries) | add // 0), perftest \($r | map(select(.tool != "mcte") | .retries) | add // 0)"),
@@ -143,14 +146,14 @@ if [ "$bench" = local ]; then
 		map({key: (if .mode == "sqpoll" then "uring_sqpoll" else .mode end),
 		     value: .syscalls_per_batch}) | from_entries) as $sc |
 		{bench: "local", kernel: $m.kernel,
-		 dmabuf: (if mems($m) | index("dmabuf") then "udmabuf" else null end),
+		 dmabuf: exporter($m),
 		 results: ('"$local_rows"' | map(del(.mcte_reqps))),
 		 syscalls_per_batch: {uring: $sc.uring, uring_sqpoll: $sc.uring_sqpoll,
 				      ioctl: $sc.ioctl}}' "$lines"
 else
 	jq -cs "$common"' meta as $m | $m.qps as $q |
 		{bench: "rdma", kernel: $m.kernel, mtu: $m.mtu, idle: $m.idle,
-		 dmabuf: (if mems($m) | index("dmabuf") then "udmabuf" else null end),
+		 dmabuf: exporter($m),
 		 results: ('"$rdma_rows"' | map(del(.mcte_wire))),
 		 qps_per_node: (if $q == null then {one_process: null, two_processes: null}
 				elif $q.one_process[0] == 0 and $q.one_process[2] > 0
