@@ -10,8 +10,8 @@
 # local: mcte between two segments of this node against a user-space
 #   memcpy of the same blocks through the same memory, from host memory
 #   and from a dma-buf (both directions), and the system calls per batch.
-#   {"bench":"local","kernel":"...","dmabuf":"udmabuf"|null,"results":[{
-#    "op":..,"block":..,"batch":..,"local_mem":"host"|"dmabuf",
+#   {"bench":"local","kernel":"...","dmabuf":"udmabuf"|"vgem"|null,"results":[{
+#    "op":..,"block":..,"batch":..,"local_mem":"host"|"dmabuf"|"dmabuf:vgem",
 #    "mcte_MiBps":..,"ref":"memcpy","ref_MiBps":..,"ratio":..
 #    [,"host_MiBps":..,"host_ratio":..]}],
 #    "syscalls_per_batch":{"uring":..,"uring_sqpoll":..,"ioctl":..}}
@@ -19,7 +19,7 @@
 # rdma: mcte to a peer's segment over soft-RoCE, from host memory and from
 #   a dma-buf, against perftest (ib_write_bw / ib_read_bw) on the same link.
 #   {"bench":"rdma","kernel":"...","mtu":4096,"idle":"poll",
-#    "dmabuf":"udmabuf"|null,"results":[{"op":..,"block":..,"batch":..,
+#    "dmabuf":"udmabuf"|"vgem"|null,"results":[{"op":..,"block":..,"batch":..,
 #    "local_mem":..,"mcte_MiBps":..,"ref":"ib_write_bw","ref_MiBps":..,
 #    "ratio":..,"mcte_msgps":..,"ref_msgps":..,"mcte_poll_MiBps":..,
 #    "poll_ratio":..[,"host_MiBps":..,"host_ratio":..]}],
