@@ -73,12 +73,6 @@ bench_meta()
 		--arg mem "$bench_mems"
 }
 
-# comma lists for mcte-bench's options
-bench_list()
-{
-	echo "$*" | tr ' ' ,
-}
-
 # mem_probe OUT MCTE-BENCH-ARGS...: can this node and module give the
 # local memories of $bench_mems? A short --verify run of each that is not
 # host memory, with the given target. Leaves in $bench_mems those that

@@ -5,7 +5,7 @@
 # node and appends JSON lines to OUT (scripts/bench/lib.sh); the report
 # is scripts/bench/report.sh's. Run by scripts/bench-guest.sh local.
 #
-# For each local memory (host, dmabuf) and configuration: mcte-bench, one
+# For each configuration and local memory (host, a dma-buf): mcte-bench, one
 # thread, io_uring, alternating with a user-space memcpy of the same
 # blocks through the same buffers in three rounds (the best round of
 # each counts: on a shared machine noise only ever slows a round down),
@@ -44,15 +44,30 @@ emit "$out" '{rec: "meta", mode: $m}' --arg m "$mode"
 # udmabuf's size limit (64 MiB by default)
 mem_probe "$out" --mode "$mode" --buffer-size 4M
 
-for mem in $bench_mems; do
-	echo "local memory $mem: mcte and memcpy, $(bench_list $bench_ops) x $(bench_list $bench_blocks) B x batch $(bench_list $bench_batches), ${dur} s each"
-	"$bin" --json --ref --rounds 3 --mode "$mode" --threads 1 --duration "$dur" \
-		--local-mem "$mem" --operation "$(bench_list $bench_ops)" \
-		--block-size "$(bench_list $bench_blocks)" \
-		--batch-size "$(bench_list $bench_batches)" \
-		--buffer-size 64M > "$tmp/runs.json"
-	jq -c '. + {rec: "run", tool: (if .mode == "memcpy" then "memcpy" else "mcte" end)}' \
-		"$tmp/runs.json" >> "$out"
+# One command per configuration and memory, the memories of a
+# configuration one after the other (the other way round every other
+# configuration), so that the rows that "vs host" compares are measured
+# seconds apart, under the same load.
+mems_back=$(echo $bench_mems | tr ' ' '\n' | tac | tr '\n' ' ')
+n=0
+for op in $bench_ops; do
+	for block in $bench_blocks; do
+		for batch in $bench_batches; do
+			mems=$bench_mems
+			[ $((n++ % 2)) = 0 ] || mems=$mems_back
+			for mem in $mems; do
+				"$bin" --json --ref --rounds 3 --mode "$mode" --threads 1 \
+					--duration "$dur" --local-mem "$mem" --operation "$op" \
+					--block-size "$block" --batch-size "$batch" \
+					--buffer-size 64M > "$tmp/runs.json"
+				jq -c '. + {rec: "run", tool: (if .mode == "memcpy" then "memcpy" else "mcte" end)}' \
+					"$tmp/runs.json" >> "$out"
+				jq -rs '(map({(.mode): .MiBps}) | add) as $r | .[0] |
+					"\(.op) \(.block) B batch \(.batch) \(.local_mem): mcte \($r[.mode]) MiB/s, memcpy \($r.memcpy) MiB/s"' \
+					"$tmp/runs.json"
+			done
+		done
+	done
 done
 
 "$bin" --json --memcpy --threads "$(nproc)" --duration "$dur" \
