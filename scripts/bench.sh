@@ -25,8 +25,8 @@ cd "$top"
 
 bench=${1:-local}
 case $bench in
-local)	timeout=600 ;;	# about 4 minutes, host and dma-buf
-rdma)	timeout=1500 ;;	# about 11 minutes with the default 2 rounds
+local)	timeout=600 ;;	# about 3.5 minutes, host and dma-buf
+rdma)	timeout=1500 ;;	# about 12 minutes with the default 2 rounds
 *)	echo "bench: unknown benchmark \"$bench\" (known: local, rdma)" >&2; exit 1 ;;
 esac
 
