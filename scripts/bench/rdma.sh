@@ -34,6 +34,7 @@ export LC_ALL=C
 
 out=$1
 tmp=$(mktemp -d)
+trap 'rm -rf "$tmp"' EXIT	# rdma_cleanup once the link is set up
 
 rdma_pfx=mb			# veth mba/mbb, rxe devices mbrxe_a/mbrxe_b
 rdma_a=10.77.0.1		# node A: the clients
