@@ -100,6 +100,7 @@ int mcte_peer_snapshot(struct mcte_engine *eng,
 		       struct mcte_peer_info **infos, u32 *nr);
 int mcte_path_snapshot(struct mcte_engine *eng,
 		       struct mcte_path_info **infos, u32 *nr);
+void mcte_rdma_topo_changed(struct mcte_engine *eng);
 
 /* rdma_auth.c: the cluster key, for netlink */
 int mcte_auth_set(struct mcte_engine *eng, const u8 *key, u32 len);

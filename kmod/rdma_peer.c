@@ -620,6 +620,33 @@ void mcte_peer_path_down(struct mcte_peer *peer)
 }
 
 /**
+ * mcte_rdma_topo_changed() - the priority matrix changed: slices choose again
+ * @eng: the engine
+ *
+ * Process context (topo-set). Slices waiting on a peer for a path of a NIC
+ * the old matrix named go to the new one's, or fail at once when it names
+ * none with a path left.
+ */
+void mcte_rdma_topo_changed(struct mcte_engine *eng)
+{
+	struct mcte_rdma *r = mcte_rdma_of(eng);
+	struct mcte_peer *peer;
+	LIST_HEAD(go);
+
+	if (!r)
+		return;
+	mutex_lock(&r->lock);
+	list_for_each_entry(peer, &r->peers, node) {
+		spin_lock(&peer->lock);
+		list_splice_tail_init(&peer->waitq, &go);
+		spin_unlock(&peer->lock);
+	}
+	mutex_unlock(&r->lock);
+	/* Each slice holds its transfer, which holds the remote segment and its peer. */
+	mcte_rdma_dispatch(&go);
+}
+
+/**
  * mcte_peer_snapshot() - copy the peers of an engine
  * @eng: the engine
  * @infos: out: kmalloc'ed array, for the caller to kfree()

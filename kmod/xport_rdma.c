@@ -14,9 +14,13 @@
  *
  * Choice of path: an up path of the peer that has keys for the segment on
  * its remote device, preferred NICs for the NUMA node of the slice's first
- * local page first (mcte_topo_class()), round robin among equals. With no
- * such path, a slice waits on the peer while any path may still come up,
- * else fails with -ENOLINK. A slice whose work requests fail for a reason
+ * local page first (mcte_topo_class()), round robin among equals: fallback
+ * NICs carry slices only while no preferred one has an up path, and NICs
+ * the matrix does not name for the location none. With no such path, a
+ * slice waits on the peer while a path of a NIC the matrix names may
+ * still come up (a matrix change dispatches waiting slices again), else
+ * fails at once: -ENETUNREACH when the matrix names none of the NICs of
+ * the paths left, -ENOLINK when no path is left. A slice whose work requests fail for a reason
  * of the path (flushed, retries exceeded, ...) tries another path, up to
  * MCTE_SLICE_TRIES paths; one refused by the peer (its keys are void)
  * fails with -ENODEV when the segment went, -EACCES otherwise.
@@ -356,13 +360,32 @@ static int mcte_rdma_class(struct mcte_engine *eng, struct mcte_path *p,
 }
 
 /*
+ * Under peer->lock: whether a path not dead may carry slices of memory of
+ * node @nid once up: the matrix names its local NIC for the location (a
+ * path not yet bound to one may get any).
+ */
+static bool mcte_rdma_usable(struct mcte_engine *eng, struct mcte_path *p,
+			     int nid)
+{
+	char dev[IB_DEVICE_NAME_MAX];
+
+	spin_lock(&p->lock);
+	memcpy(dev, p->local_dev, sizeof(dev));
+	spin_unlock(&p->lock);
+	return !dev[0] || mcte_topo_usable(eng, nid, dev);
+}
+
+/*
  * Under peer->lock: an up path of the peer for @rsl, referenced; NULL
- * with *alive saying whether one may still come. Round robin over the
- * paths of the best class, in one pass: the lowest id above the last
- * one picked, else the lowest.
+ * with *alive saying whether one may still come, and *err why not when
+ * none can: -ENETUNREACH when paths remain but the matrix names none of
+ * their NICs for the memory's location, -ENOLINK when none remains.
+ * Round robin over the paths of the best class, in one pass: the lowest
+ * id above the last one picked, else the lowest.
  */
 static struct mcte_path *mcte_rdma_pick(struct mcte_peer *peer,
-					struct mcte_rslice *rsl, bool *alive)
+					struct mcte_rslice *rsl, bool *alive,
+					int *err)
 {
 	struct mcte_xfer *x = rsl->s.x;
 	struct mcte_engine *eng = x->mf->eng;
@@ -378,9 +401,14 @@ static struct mcte_path *mcte_rdma_pick(struct mcte_peer *peer,
 	nid = page ? page_to_nid(page) : NUMA_NO_NODE;
 
 	*alive = false;
+	*err = -ENOLINK;
 	list_for_each_entry(p, &peer->paths, pnode) {
-		if (READ_ONCE(p->state) != MCTE_PATH_DEAD)
-			*alive = true;
+		if (READ_ONCE(p->state) != MCTE_PATH_DEAD) {
+			if (mcte_rdma_usable(eng, p, nid))
+				*alive = true;
+			else
+				*err = -ENETUNREACH;
+		}
 		class = mcte_rdma_class(eng, p, rsl->rs, nid);
 		if (class < 0 || class > best)
 			continue;
@@ -413,8 +441,8 @@ void mcte_rdma_dispatch(struct list_head *rslices)
 	struct mcte_rslice *rsl;
 	struct mcte_peer *peer;
 	struct mcte_path *p;
+	int ret, err;
 	bool alive;
-	int ret;
 
 	while ((rsl = list_first_entry_or_null(rslices, struct mcte_rslice,
 					       node))) {
@@ -426,13 +454,13 @@ void mcte_rdma_dispatch(struct list_head *rslices)
 		}
 		peer = rsl->rs->peer;
 		spin_lock(&peer->lock);
-		p = mcte_rdma_pick(peer, rsl, &alive);
+		p = mcte_rdma_pick(peer, rsl, &alive, &err);
 		if (!p && alive)
 			list_add_tail(&rsl->node, &peer->waitq);
 		spin_unlock(&peer->lock);
 		if (!p) {
 			if (!alive)
-				mcte_rslice_finish(rsl, -ENOLINK);
+				mcte_rslice_finish(rsl, err);
 			continue;
 		}
 
