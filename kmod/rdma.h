@@ -148,6 +148,10 @@ struct mcte_port {
  * @event_work: re-reads the ports after an event; ib_core may call
  *		@event_handler with rtnl held (GID table updates), and
  *		querying a port may take rtnl (rxe), so it is deferred
+ * @bytes_written: bytes of slices written through it (its local end)
+ * @bytes_read: bytes of slices read through it
+ * @slices: slices completed through it
+ * @errors: slice tries through it that failed
  * @num_ports: number of entries in @ports
  * @ports: cached port attributes, in port order
  */
@@ -162,6 +166,10 @@ struct mcte_dev {
 	char name[IB_DEVICE_NAME_MAX];
 	struct ib_event_handler event_handler;
 	struct work_struct event_work;
+	atomic64_t bytes_written;
+	atomic64_t bytes_read;
+	atomic64_t slices;
+	atomic64_t errors;
 	u32 num_ports;
 	struct mcte_port ports[] __counted_by(num_ports);
 };

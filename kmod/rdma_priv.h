@@ -84,6 +84,8 @@
  * @max_sge: SGEs per work request we use
  * @max_rd: RDMA READs in flight per QP we ask for
  * @dead: the device is being removed; no new user
+ * @mdev: its entry of the ib_client, referenced, for its counters; NULL
+ *	  in a dead entry made at removal
  */
 struct mcte_rdev {
 	struct list_head node;
@@ -94,6 +96,7 @@ struct mcte_rdev {
 	u32 max_sge;
 	u32 max_rd;
 	bool dead;
+	struct mcte_dev *mdev;
 };
 
 struct mcte_rslice;

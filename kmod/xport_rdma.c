@@ -286,6 +286,27 @@ static int mcte_wc_err(struct mcte_rslice *rsl, enum ib_wc_status st,
 	}
 }
 
+/*
+ * The local NIC's counters for a slice's try on @p. Its QP is not yet
+ * drained, so p->rdev still holds the device's entry.
+ */
+static void mcte_rdma_count_dev(struct mcte_path *p, struct mcte_rslice *rsl,
+				int err)
+{
+	struct mcte_rdev *rdev = READ_ONCE(p->rdev);
+	struct mcte_dev *mdev = rdev ? rdev->mdev : NULL;
+
+	if (!mdev)
+		return;
+	if (err) {
+		atomic64_inc(&mdev->errors);
+		return;
+	}
+	atomic64_inc(&mdev->slices);
+	atomic64_add(rsl->s.len, rsl->s.x->opcode == MCTE_OP_READ ?
+		     &mdev->bytes_read : &mdev->bytes_written);
+}
+
 static void mcte_rwr_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct mcte_rwr *w = container_of(wc->wr_cqe, struct mcte_rwr, cqe);
@@ -320,6 +341,7 @@ static void mcte_rwr_done(struct ib_cq *cq, struct ib_wc *wc)
 	wake_up(&p->room);
 
 	err = rsl->err;
+	mcte_rdma_count_dev(p, rsl, err);
 	if (!err) {
 		atomic64_add(rsl->s.len, &p->bytes);
 		atomic64_inc(&p->slices);
