@@ -569,6 +569,7 @@ int mcte_topo_engine_init(struct mcte_engine *eng);
 void mcte_topo_engine_exit(struct mcte_engine *eng);
 enum mcte_topo_class mcte_topo_class(struct mcte_engine *eng, int nid,
 				     struct ib_device *ibdev);
+bool mcte_topo_usable(struct mcte_engine *eng, int nid, const char *name);
 int mcte_topo_location(const char *loc);
 struct mcte_topo_entry *mcte_topo_entry_alloc(u32 nr);
 struct mcte_topo_entry *mcte_topo_get(struct mcte_engine *eng, int nid);

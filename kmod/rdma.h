@@ -100,6 +100,7 @@ int mcte_peer_snapshot(struct mcte_engine *eng,
 		       struct mcte_peer_info **infos, u32 *nr);
 int mcte_path_snapshot(struct mcte_engine *eng,
 		       struct mcte_path_info **infos, u32 *nr);
+void mcte_rdma_topo_changed(struct mcte_engine *eng);
 
 /* rdma_auth.c: the cluster key, for netlink */
 int mcte_auth_set(struct mcte_engine *eng, const u8 *key, u32 len);
@@ -147,6 +148,10 @@ struct mcte_port {
  * @event_work: re-reads the ports after an event; ib_core may call
  *		@event_handler with rtnl held (GID table updates), and
  *		querying a port may take rtnl (rxe), so it is deferred
+ * @bytes_written: bytes of slices written through it (its local end)
+ * @bytes_read: bytes of slices read through it
+ * @slices: slices completed through it
+ * @errors: slice tries through it that failed
  * @num_ports: number of entries in @ports
  * @ports: cached port attributes, in port order
  */
@@ -161,6 +166,10 @@ struct mcte_dev {
 	char name[IB_DEVICE_NAME_MAX];
 	struct ib_event_handler event_handler;
 	struct work_struct event_work;
+	atomic64_t bytes_written;
+	atomic64_t bytes_read;
+	atomic64_t slices;
+	atomic64_t errors;
 	u32 num_ports;
 	struct mcte_port ports[] __counted_by(num_ports);
 };

@@ -36,6 +36,8 @@ static void mcte_rdev_release(struct kref *ref)
 
 	if (rdev->pd)
 		ib_dealloc_pd(rdev->pd);
+	if (rdev->mdev)
+		mcte_dev_put(rdev->mdev);
 	kfree(rdev);
 }
 
@@ -87,6 +89,12 @@ struct mcte_rdev *mcte_rdev_get(struct ib_device *ibdev)
 	kref_init(&rdev->ref);	/* the list's */
 	rdev->ibdev = ibdev;
 	rdev->pd = pd;
+	/* Registered with our client: rdma_cm bound an id to it. */
+	rdev->mdev = mcte_dev_get(ibdev->index);
+	if (rdev->mdev && READ_ONCE(rdev->mdev->ibdev) != ibdev) {
+		mcte_dev_put(rdev->mdev);
+		rdev->mdev = NULL;
+	}
 	rdev->fr_pages = min_t(u32, a->max_fast_reg_page_list_len, 512);
 	rdev->max_sge = min3((u32)a->max_send_sge, (u32)a->max_sge_rd,
 			     (u32)MCTE_PATH_SGE);
@@ -95,6 +103,8 @@ struct mcte_rdev *mcte_rdev_get(struct ib_device *ibdev)
 	rdev->max_rd = min_t(u32, rdev->max_rd, 255);
 	if (!rdev->fr_pages || !rdev->max_sge || !rdev->max_rd) {
 		ib_dealloc_pd(pd);
+		if (rdev->mdev)
+			mcte_dev_put(rdev->mdev);
 		kfree(rdev);
 		rdev = ERR_PTR(-EOPNOTSUPP);
 		goto out_unlock;

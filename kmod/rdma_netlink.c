@@ -66,7 +66,8 @@ static size_t mcte_nl_dev_size(const struct mcte_dev *mdev)
 	       nla_total_size(sizeof(u32)) +		/* num-ports */
 	       mdev->num_ports * port +
 	       (mdev->parent ?				/* pci-path */
-		nla_total_size(MCTE_NL_PCI_PATH_MAX) : 0);
+		nla_total_size(MCTE_NL_PCI_PATH_MAX) : 0) +
+	       4 * nla_total_size_64bit(sizeof(u64));	/* counters */
 }
 
 static int mcte_nl_port_fill(struct sk_buff *skb, struct ib_device *ibdev,
@@ -166,7 +167,16 @@ static int mcte_nl_dev_fill(struct sk_buff *skb, struct mcte_dev *mdev,
 	    nla_put_s32(skb, MCTE_A_DEV_NUMA_NODE, mdev->numa_node) ||
 	    (mdev->parent &&
 	     nla_put_string(skb, MCTE_A_DEV_PARENT, mdev->parent)) ||
-	    nla_put_u32(skb, MCTE_A_DEV_NUM_PORTS, mdev->num_ports))
+	    nla_put_u32(skb, MCTE_A_DEV_NUM_PORTS, mdev->num_ports) ||
+	    nla_put_u64_64bit(skb, MCTE_A_DEV_BYTES_WRITTEN,
+			      atomic64_read(&mdev->bytes_written),
+			      MCTE_A_DEV_PAD) ||
+	    nla_put_u64_64bit(skb, MCTE_A_DEV_BYTES_READ,
+			      atomic64_read(&mdev->bytes_read), MCTE_A_DEV_PAD) ||
+	    nla_put_u64_64bit(skb, MCTE_A_DEV_SLICES,
+			      atomic64_read(&mdev->slices), MCTE_A_DEV_PAD) ||
+	    nla_put_u64_64bit(skb, MCTE_A_DEV_ERRORS,
+			      atomic64_read(&mdev->errors), MCTE_A_DEV_PAD))
 		goto out_cancel;
 
 	for (i = 0; i < mdev->num_ports; i++) {

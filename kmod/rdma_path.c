@@ -1,7 +1,9 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mcte - paths: one RC QP between a local and a remote NIC, shared by every
- * process of the node that talks to that peer engine.
+ * process of the node that talks to that peer engine. An active path is
+ * bound to its local NIC's address (rdma_nic.c) and reconnects from it
+ * alone: a NIC that lost its link does not carry the pair through another.
  *
  * States (enum mcte_path_state) change only through mcte_path_set_state(),
  * which refuses anything but:
@@ -392,8 +394,12 @@ static void mcte_path_unlist(struct mcte_path *p)
 			peer->last_err = READ_ONCE(p->err);
 		spin_unlock(&peer->lock);
 		mcte_peer_path_down(peer);
-		/* A link may come back: try again later while the peer is used. */
-		if (mcte_peer_needed(peer))
+		/*
+		 * A link may come back: try again later while the peer is
+		 * used. A bound pair that never came up is not on one link:
+		 * tried again at the next open only.
+		 */
+		if (mcte_peer_needed(peer) && (p->was_up || !p->bound))
 			mcte_peer_grow(peer, MCTE_REGROW_MS);
 	}
 	if (listed)
@@ -660,6 +666,7 @@ int mcte_path_cm_handler(struct rdma_cm_id *cm, struct rdma_cm_event *ev)
 
 static void mcte_path_connect(struct mcte_path *p)
 {
+	struct sockaddr_storage src;
 	struct rdma_cm_id *cm;
 	u32 state;
 	int ret;
@@ -685,7 +692,17 @@ static void mcte_path_connect(struct mcte_path *p)
 	p->cm = cm;
 	p->connect_start = jiffies;
 	spin_unlock(&p->lock);
-	ret = rdma_resolve_addr(cm, NULL, (struct sockaddr *)&p->remote, 2000);
+	/* Bound: rdma_cm binds the id to the NIC of that address first. */
+	if (p->bound) {
+		src = p->local;
+		/* Any port: the last connection's may still be held. */
+		if (src.ss_family == AF_INET)
+			((struct sockaddr_in *)&src)->sin_port = 0;
+		else
+			((struct sockaddr_in6 *)&src)->sin6_port = 0;
+	}
+	ret = rdma_resolve_addr(cm, p->bound ? (struct sockaddr *)&src : NULL,
+				(struct sockaddr *)&p->remote, 2000);
 	mutex_unlock(&p->mutex);
 	if (ret) {
 		mcte_path_fail(p, ret);
@@ -765,6 +782,7 @@ bool mcte_path_up(struct mcte_path *p)
 	if (!p->err) {
 		again = p->state == MCTE_PATH_RECONNECTING;
 		up = mcte_path_set_state(p, MCTE_PATH_UP);
+		p->was_up = true;
 		p->fails = 0;
 		mcte_path_set_hs(p, MCTE_HS_NONE, MCTE_HS_DONE);
 		WRITE_ONCE(p->last_heard, jiffies);
@@ -852,6 +870,7 @@ static int mcte_path_list(struct mcte_rdma *r, struct mcte_path *p)
  * @r: the engine's transport
  * @peer: the peer, referenced by the path from now on
  * @remote: the address and port of one of its listeners
+ * @nic: the local NIC it is bound to; NULL: whichever routing picks
  *
  * Connects in the background; the peer hears when it is up.
  *
@@ -859,7 +878,8 @@ static int mcte_path_list(struct mcte_rdma *r, struct mcte_path *p)
  */
 struct mcte_path *mcte_path_create(struct mcte_rdma *r,
 				   struct mcte_peer *peer,
-				   const struct sockaddr_storage *remote)
+				   const struct sockaddr_storage *remote,
+				   const struct mcte_nic *nic)
 {
 	struct mcte_path *p;
 
@@ -868,6 +888,11 @@ struct mcte_path *mcte_path_create(struct mcte_rdma *r,
 		return ERR_PTR(-ENOMEM);
 	p->active = true;
 	p->remote = *remote;
+	if (nic) {
+		p->bound = true;
+		p->local = nic->addr;
+		strscpy(p->local_dev, nic->name, sizeof(p->local_dev));
+	}
 	kref_get(&peer->ref);
 	p->peer = peer;
 	if (mcte_path_list(r, p)) {

@@ -4,12 +4,16 @@
  * of this node, and the choice of a path for each slice.
  *
  * A peer is made when a segment of it is first opened, by the address in
- * the segment's name. Its first path says hello and learns the addresses
- * of all the peer's listeners; a path is then opened to each of them, so
- * that slices stripe over every NIC pair the routes give. A path that died
+ * the segment's name. Its first paths say hello and learn the addresses
+ * of all the peer's listeners (each on one of its NICs); paths are then
+ * opened to each of them from each local NIC that reaches it, bound to
+ * that NIC's address (rdma_nic.c): one path per (local NIC, remote NIC)
+ * pair, whatever route IP would pick, so that slices stripe over the
+ * pairs the priority matrix prefers. A path that died after it was up
  * (MCTE_PATH_FAILS_MAX failed reconnects: requests waiting for it fail
- * when no other is left) is made again MCTE_REGROW_MS later, and when a
- * segment of the peer is next opened, but only while it is needed: a peer
+ * when no other is left) is made again MCTE_REGROW_MS later, and a path
+ * of any kind when a segment of the peer is next opened, but only while
+ * it is needed: a peer
  * with no segment open here and no open waiting for it is not dialed
  * again. Such a peer is let go with its paths MCTE_PEER_IDLE_MS after its
  * last segment closed, or at once when it was never reached.
@@ -116,37 +120,95 @@ static void mcte_peer_kill_paths(struct mcte_peer *peer)
 	}
 }
 
-/*
- * A path to each address of the peer it has none to: the address it was
- * found by, then those of its listeners. Serialised, so that two callers
- * never make two paths to one address; nothing once the peer is unlisted.
- */
-static void mcte_peer_fill(struct mcte_peer *peer)
+/* Under peer->lock: whether @peer has a path to @want from @nic (NULL: unbound). */
+static bool mcte_peer_has_path(struct mcte_peer *peer,
+			       const struct sockaddr_storage *want,
+			       const struct mcte_nic *nic)
 {
-	struct sockaddr_storage want;
 	struct mcte_path *p;
+
+	lockdep_assert_held(&peer->lock);
+	list_for_each_entry(p, &peer->paths, pnode) {
+		if (!mcte_sockaddr_eq(&p->remote, want) || p->bound != !!nic)
+			continue;
+		if (!nic || mcte_sockaddr_ip_eq(&p->local, &nic->addr))
+			return true;
+	}
+	return false;
+}
+
+/*
+ * The paths @peer lacks to @want: one from each local NIC that reaches
+ * it, or one unbound when none does. Return: 0 or the first error.
+ */
+static int mcte_peer_fill_addr(struct mcte_peer *peer,
+			       const struct sockaddr_storage *want,
+			       const struct mcte_nic *nics, u32 nr)
+{
+	struct mcte_path *p;
+	bool any = false, have;
 	u32 i;
 
-	mutex_lock(&peer->grow_mutex);
-	for (i = 0; i <= MCTE_WIRE_ADDRS_MAX; i++) {
-		bool have = false;
+	for (i = 0; i < nr; i++) {
+		if (!mcte_nic_reaches(peer->r, &nics[i], want))
+			continue;
+		any = true;
+		spin_lock(&peer->lock);
+		have = mcte_peer_has_path(peer, want, &nics[i]);
+		spin_unlock(&peer->lock);
+		if (have)
+			continue;
+		p = mcte_path_create(peer->r, peer, want, &nics[i]);
+		if (IS_ERR(p))
+			return PTR_ERR(p);
+	}
+	if (any)
+		return 0;
+	spin_lock(&peer->lock);
+	have = mcte_peer_has_path(peer, want, NULL);
+	spin_unlock(&peer->lock);
+	if (have)
+		return 0;
+	p = mcte_path_create(peer->r, peer, want, NULL);
+	return PTR_ERR_OR_ZERO(p);
+}
 
+/*
+ * The paths the peer lacks, for each (local NIC, remote address) pair:
+ * to the address it was found by, then those of its listeners, each from
+ * every local NIC that reaches it (rdma_nic.c). Serialised, so that two
+ * callers never make two paths for one pair; nothing once the peer is
+ * unlisted. Return: 0 or the first error making a path.
+ */
+static int mcte_peer_fill(struct mcte_peer *peer)
+{
+	struct sockaddr_storage want;
+	struct mcte_nic *nics;
+	int ret = 0;
+	u32 i, nr;
+
+	nics = kcalloc(MCTE_NICS_MAX, sizeof(*nics), GFP_KERNEL);
+	if (!nics)
+		return -ENOMEM;
+	mutex_lock(&peer->grow_mutex);
+	nr = mcte_nic_list(peer->r, peer->addr.ss_family, nics,
+			   MCTE_NICS_MAX);
+	for (i = 0; i <= MCTE_WIRE_ADDRS_MAX && !ret; i++) {
 		spin_lock(&peer->lock);
 		if (i > peer->nr_addrs || list_empty(&peer->node)) {
 			spin_unlock(&peer->lock);
 			break;
 		}
 		want = i ? peer->addrs[i - 1] : peer->addr;
-		list_for_each_entry(p, &peer->paths, pnode)
-			have |= mcte_sockaddr_eq(&p->remote, &want);
 		spin_unlock(&peer->lock);
-		if (!have) {
-			p = mcte_path_create(peer->r, peer, &want);
-			if (IS_ERR(p))
-				break;
-		}
+		/* Listeners of another family: our NICs have no address of it. */
+		if (want.ss_family != peer->addr.ss_family)
+			continue;
+		ret = mcte_peer_fill_addr(peer, &want, nics, nr);
 	}
 	mutex_unlock(&peer->grow_mutex);
+	kfree(nics);
+	return ret;
 }
 
 static void mcte_peer_grow_work(struct work_struct *work)
@@ -298,7 +360,7 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 {
 	kuid_t uid = current_euid();
 	struct mcte_peer *peer;
-	struct mcte_path *p;
+	bool none;
 	int ret;
 	u32 i;
 
@@ -356,10 +418,13 @@ struct mcte_peer *mcte_peer_find_or_create(struct mcte_rdma *r,
 	kref_get(&peer->ref);
 	mutex_unlock(&r->lock);
 
-	p = mcte_path_create(r, peer, ss);
-	if (IS_ERR(p)) {
+	ret = mcte_peer_fill(peer);
+	spin_lock(&peer->lock);
+	none = list_empty(&peer->paths);
+	spin_unlock(&peer->lock);
+	if (ret && none) {
 		mcte_peer_put(peer);
-		return ERR_CAST(p);
+		return ERR_PTR(ret);
 	}
 	return peer;
 }
@@ -551,6 +616,33 @@ void mcte_peer_path_down(struct mcte_peer *peer)
 	list_splice_init(&peer->waitq, &go);
 	spin_unlock(&peer->lock);
 	mcte_peer_changed(peer);
+	mcte_rdma_dispatch(&go);
+}
+
+/**
+ * mcte_rdma_topo_changed() - the priority matrix changed: slices choose again
+ * @eng: the engine
+ *
+ * Process context (topo-set). Slices waiting on a peer for a path of a NIC
+ * the old matrix named go to the new one's, or fail at once when it names
+ * none with a path left.
+ */
+void mcte_rdma_topo_changed(struct mcte_engine *eng)
+{
+	struct mcte_rdma *r = mcte_rdma_of(eng);
+	struct mcte_peer *peer;
+	LIST_HEAD(go);
+
+	if (!r)
+		return;
+	mutex_lock(&r->lock);
+	list_for_each_entry(peer, &r->peers, node) {
+		spin_lock(&peer->lock);
+		list_splice_tail_init(&peer->waitq, &go);
+		spin_unlock(&peer->lock);
+	}
+	mutex_unlock(&r->lock);
+	/* Each slice holds its transfer, which holds the remote segment and its peer. */
 	mcte_rdma_dispatch(&go);
 }
 

@@ -11,6 +11,7 @@
  *  rdma_hello.c   the handshake: versions, hello, authentication
  *  rdma_auth.c    the self and cluster keys, and the proofs
  *  rdma_peer.c    peer engines, the limits on them, snapshots for netlink
+ *  rdma_nic.c     the local NICs paths are dialed from, bound to
  *  rdma_rseg.c    remote segments (opener side)
  *  rdma_export.c  opens of our segments by peers (owner side)
  *  xport_rdma.c   slices as RDMA READ/WRITE work requests
@@ -83,6 +84,8 @@
  * @max_sge: SGEs per work request we use
  * @max_rd: RDMA READs in flight per QP we ask for
  * @dead: the device is being removed; no new user
+ * @mdev: its entry of the ib_client, referenced, for its counters; NULL
+ *	  in a dead entry made at removal
  */
 struct mcte_rdev {
 	struct list_head node;
@@ -93,6 +96,7 @@ struct mcte_rdev {
 	u32 max_sge;
 	u32 max_rd;
 	bool dead;
+	struct mcte_dev *mdev;
 };
 
 struct mcte_rslice;
@@ -206,6 +210,26 @@ u32 mcte_listen_addrs(struct mcte_rdma *r, struct mcte_wire_addr *addrs,
 bool mcte_listen_covers(struct mcte_rdma *r, const struct sockaddr_storage *ss);
 bool mcte_addr_is_local(struct net *net, const struct sockaddr_storage *ss);
 
+/* Local NICs a peer is dialed from, at most (rdma_nic.c). */
+#define MCTE_NICS_MAX		16
+
+/**
+ * struct mcte_nic - a local NIC, as paths are bound to it
+ * @name: its RDMA device
+ * @ifindex: the network device of its address
+ * @addr: the address its paths are bound to, port 0
+ */
+struct mcte_nic {
+	char name[IB_DEVICE_NAME_MAX];
+	int ifindex;
+	struct sockaddr_storage addr;
+};
+
+u32 mcte_nic_list(struct mcte_rdma *r, sa_family_t family,
+		  struct mcte_nic *nics, u32 max);
+bool mcte_nic_reaches(struct mcte_rdma *r, const struct mcte_nic *nic,
+		      const struct sockaddr_storage *dst);
+
 /**
  * struct mcte_peer - a peer engine this engine opened segments of
  * @ref: its paths, its remote segments, the peer list
@@ -295,9 +319,13 @@ struct mcte_rx {
  * @rdev: the device of @cm, referenced while @qp exists
  * @cq: its completion queue
  * @qp: its QP, NULL between connections
- * @local: local address
+ * @local: local address; for an active path bound to a NIC, that NIC's
+ *	   from its creation on
  * @remote: remote address and port
- * @local_dev: local device name
+ * @local_dev: local device name; see @local
+ * @bound: an active path bound to a local NIC (@local, @local_dev): it
+ *	   connects from that NIC's address only
+ * @was_up: it was up once: a link that comes back is dialed again
  * @remote_dev: the peer's device, from its hello
  * @sq_used: send queue entries in use
  * @rd_max: RDMA READs allowed in flight
@@ -354,6 +382,8 @@ struct mcte_path {
 	struct sockaddr_storage remote;
 	char local_dev[IB_DEVICE_NAME_MAX];
 	char remote_dev[IB_DEVICE_NAME_MAX];
+	bool bound;
+	bool was_up;
 	u32 sq_used;
 	u32 rd_max;
 	u32 rd_used;
@@ -399,7 +429,8 @@ enum mcte_hs {
 
 struct mcte_path *mcte_path_create(struct mcte_rdma *r,
 				   struct mcte_peer *peer,
-				   const struct sockaddr_storage *remote);
+				   const struct sockaddr_storage *remote,
+				   const struct mcte_nic *nic);
 struct mcte_path *mcte_path_accept(struct mcte_rdma *r, struct rdma_cm_id *cm,
 				   u64 peer_id, bool from_local);
 void mcte_path_put(struct mcte_path *p);

@@ -138,6 +138,36 @@ enum mcte_topo_class mcte_topo_class(struct mcte_engine *eng, int nid,
 }
 
 /**
+ * mcte_topo_usable() - whether a device may carry memory of a NUMA node
+ * @eng: the engine
+ * @nid: NUMA node of the memory, as for mcte_topo_class()
+ * @name: the device's name
+ *
+ * Any context; no lock taken. An automatic entry uses every device; one
+ * set by topo-set only those it names.
+ *
+ * Return: true when the device is preferred or a fallback for @nid.
+ */
+bool mcte_topo_usable(struct mcte_engine *eng, int nid, const char *name)
+{
+	struct mcte_topo *topo = eng->topo;
+	const struct mcte_topo_entry *ent;
+	bool usable;
+	u32 i;
+
+	if (nid < 0 || nid >= topo->nr_locs)
+		nid = 0;
+
+	rcu_read_lock();
+	ent = rcu_dereference(topo->locs[nid]);
+	usable = !ent;
+	for (i = 0; ent && i < ent->nr && !usable; i++)
+		usable = !strncmp(ent->nics[i].name, name, IB_DEVICE_NAME_MAX);
+	rcu_read_unlock();
+	return usable;
+}
+
+/**
  * mcte_topo_location() - the NUMA node a location names
  * @loc: "cpu:N", N in decimal
  *
@@ -251,7 +281,8 @@ struct mcte_topo_entry *mcte_topo_get(struct mcte_engine *eng, int nid)
  * @ent: from mcte_topo_entry_alloc(), filled; NULL to make the location
  *	 automatic again. The matrix owns it from here on.
  *
- * Process context. mcte_topo_class() sees the old entry or the new one.
+ * Process context. mcte_topo_class() sees the old entry or the new one;
+ * slices waiting for a path are dispatched again under the new one.
  */
 void mcte_topo_set(struct mcte_engine *eng, int nid,
 		   struct mcte_topo_entry *ent)
@@ -273,6 +304,8 @@ void mcte_topo_set(struct mcte_engine *eng, int nid,
 
 	if (old)
 		kfree_rcu(old, rcu);
+	/* Slices waiting for a NIC the old entry named choose again. */
+	mcte_rdma_topo_changed(eng);
 }
 
 /**

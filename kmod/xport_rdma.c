@@ -14,9 +14,13 @@
  *
  * Choice of path: an up path of the peer that has keys for the segment on
  * its remote device, preferred NICs for the NUMA node of the slice's first
- * local page first (mcte_topo_class()), round robin among equals. With no
- * such path, a slice waits on the peer while any path may still come up,
- * else fails with -ENOLINK. A slice whose work requests fail for a reason
+ * local page first (mcte_topo_class()), round robin among equals: fallback
+ * NICs carry slices only while no preferred one has an up path, and NICs
+ * the matrix does not name for the location none. With no such path, a
+ * slice waits on the peer while a path of a NIC the matrix names may
+ * still come up (a matrix change dispatches waiting slices again), else
+ * fails at once: -ENETUNREACH when the matrix names none of the NICs of
+ * the paths left, -ENOLINK when no path is left. A slice whose work requests fail for a reason
  * of the path (flushed, retries exceeded, ...) tries another path, up to
  * MCTE_SLICE_TRIES paths; one refused by the peer (its keys are void)
  * fails with -ENODEV when the segment went, -EACCES otherwise.
@@ -282,6 +286,27 @@ static int mcte_wc_err(struct mcte_rslice *rsl, enum ib_wc_status st,
 	}
 }
 
+/*
+ * The local NIC's counters for a slice's try on @p. Its QP is not yet
+ * drained, so p->rdev still holds the device's entry.
+ */
+static void mcte_rdma_count_dev(struct mcte_path *p, struct mcte_rslice *rsl,
+				int err)
+{
+	struct mcte_rdev *rdev = READ_ONCE(p->rdev);
+	struct mcte_dev *mdev = rdev ? rdev->mdev : NULL;
+
+	if (!mdev)
+		return;
+	if (err) {
+		atomic64_inc(&mdev->errors);
+		return;
+	}
+	atomic64_inc(&mdev->slices);
+	atomic64_add(rsl->s.len, rsl->s.x->opcode == MCTE_OP_READ ?
+		     &mdev->bytes_read : &mdev->bytes_written);
+}
+
 static void mcte_rwr_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct mcte_rwr *w = container_of(wc->wr_cqe, struct mcte_rwr, cqe);
@@ -316,6 +341,7 @@ static void mcte_rwr_done(struct ib_cq *cq, struct ib_wc *wc)
 	wake_up(&p->room);
 
 	err = rsl->err;
+	mcte_rdma_count_dev(p, rsl, err);
 	if (!err) {
 		atomic64_add(rsl->s.len, &p->bytes);
 		atomic64_inc(&p->slices);
@@ -356,13 +382,32 @@ static int mcte_rdma_class(struct mcte_engine *eng, struct mcte_path *p,
 }
 
 /*
+ * Under peer->lock: whether a path not dead may carry slices of memory of
+ * node @nid once up: the matrix names its local NIC for the location (a
+ * path not yet bound to one may get any).
+ */
+static bool mcte_rdma_usable(struct mcte_engine *eng, struct mcte_path *p,
+			     int nid)
+{
+	char dev[IB_DEVICE_NAME_MAX];
+
+	spin_lock(&p->lock);
+	memcpy(dev, p->local_dev, sizeof(dev));
+	spin_unlock(&p->lock);
+	return !dev[0] || mcte_topo_usable(eng, nid, dev);
+}
+
+/*
  * Under peer->lock: an up path of the peer for @rsl, referenced; NULL
- * with *alive saying whether one may still come. Round robin over the
- * paths of the best class, in one pass: the lowest id above the last
- * one picked, else the lowest.
+ * with *alive saying whether one may still come, and *err why not when
+ * none can: -ENETUNREACH when paths remain but the matrix names none of
+ * their NICs for the memory's location, -ENOLINK when none remains.
+ * Round robin over the paths of the best class, in one pass: the lowest
+ * id above the last one picked, else the lowest.
  */
 static struct mcte_path *mcte_rdma_pick(struct mcte_peer *peer,
-					struct mcte_rslice *rsl, bool *alive)
+					struct mcte_rslice *rsl, bool *alive,
+					int *err)
 {
 	struct mcte_xfer *x = rsl->s.x;
 	struct mcte_engine *eng = x->mf->eng;
@@ -378,9 +423,14 @@ static struct mcte_path *mcte_rdma_pick(struct mcte_peer *peer,
 	nid = page ? page_to_nid(page) : NUMA_NO_NODE;
 
 	*alive = false;
+	*err = -ENOLINK;
 	list_for_each_entry(p, &peer->paths, pnode) {
-		if (READ_ONCE(p->state) != MCTE_PATH_DEAD)
-			*alive = true;
+		if (READ_ONCE(p->state) != MCTE_PATH_DEAD) {
+			if (mcte_rdma_usable(eng, p, nid))
+				*alive = true;
+			else
+				*err = -ENETUNREACH;
+		}
 		class = mcte_rdma_class(eng, p, rsl->rs, nid);
 		if (class < 0 || class > best)
 			continue;
@@ -413,8 +463,8 @@ void mcte_rdma_dispatch(struct list_head *rslices)
 	struct mcte_rslice *rsl;
 	struct mcte_peer *peer;
 	struct mcte_path *p;
+	int ret, err;
 	bool alive;
-	int ret;
 
 	while ((rsl = list_first_entry_or_null(rslices, struct mcte_rslice,
 					       node))) {
@@ -426,13 +476,13 @@ void mcte_rdma_dispatch(struct list_head *rslices)
 		}
 		peer = rsl->rs->peer;
 		spin_lock(&peer->lock);
-		p = mcte_rdma_pick(peer, rsl, &alive);
+		p = mcte_rdma_pick(peer, rsl, &alive, &err);
 		if (!p && alive)
 			list_add_tail(&rsl->node, &peer->waitq);
 		spin_unlock(&peer->lock);
 		if (!p) {
 			if (!alive)
-				mcte_rslice_finish(rsl, -ENOLINK);
+				mcte_rslice_finish(rsl, err);
 			continue;
 		}
 

@@ -29,6 +29,9 @@ static const char *const mcte_errors[] = {
 	[ERANGE]	= "offset and length beyond the segment",
 	[EBUSY]		= "batch still has requests in flight",
 	[ETIMEDOUT]	= "timed out: a transfer's deadline passed, or no path to the peer came up in time",
+	[ENETUNREACH]	= "no path to the peer from a NIC the priority matrix names for the local "
+			  "memory's location (mctectl topo show)",
+	[ENOLINK]	= "no path to the peer engine is left",
 	[ECANCELED]	= "transfer canceled",
 	[E2BIG]		= "transfer too long for one request",
 	[EEXIST]	= "a segment of that name exists",

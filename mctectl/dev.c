@@ -29,6 +29,21 @@ static const enum mnl_attr_data_type dev_policy[MCTE_A_DEV_MAX + 1] = {
 	[MCTE_A_DEV_NUM_PORTS]	= MNL_TYPE_U32,
 	/* MCTE_A_DEV_PORT repeats: walked in dev_print() */
 	[MCTE_A_DEV_PCI_PATH]	= MNL_TYPE_NUL_STRING,
+	[MCTE_A_DEV_BYTES_WRITTEN] = MNL_TYPE_U64,
+	[MCTE_A_DEV_BYTES_READ]	= MNL_TYPE_U64,
+	[MCTE_A_DEV_SLICES]	= MNL_TYPE_U64,
+	[MCTE_A_DEV_ERRORS]	= MNL_TYPE_U64,
+};
+
+/* The device's slice counters: what this node moved through it. */
+static const struct {
+	int type;
+	const char *key, *fmt;
+} dev_counters[] = {
+	{ MCTE_A_DEV_BYTES_WRITTEN, "bytes_written", "bytes_written %" PRIu64 },
+	{ MCTE_A_DEV_BYTES_READ,    "bytes_read",    "bytes_read %" PRIu64 },
+	{ MCTE_A_DEV_SLICES,        "slices",        "slices %" PRIu64 },
+	{ MCTE_A_DEV_ERRORS,        "errors",        "errors %" PRIu64 },
 };
 
 static const enum mnl_attr_data_type port_policy[MCTE_A_PORT_MAX + 1] = {
@@ -111,6 +126,7 @@ void dev_print(const struct nlmsghdr *nlh, const char *key)
 	bool ports = false;
 	char guid[20];
 	uint64_t g;
+	size_t i;
 
 	if (nl_parse(nlh, dev_policy, MCTE_A_DEV_MAX, tb) < 0)
 		return;
@@ -141,6 +157,10 @@ void dev_print(const struct nlmsghdr *nlh, const char *key)
 	if (tb[MCTE_A_DEV_PCI_PATH])
 		print_string("pci_path", "pci_path %s",
 			     mnl_attr_get_str(tb[MCTE_A_DEV_PCI_PATH]));
+	for (i = 0; i < sizeof(dev_counters) / sizeof(dev_counters[0]); i++)
+		if (tb[dev_counters[i].type])
+			print_u64(dev_counters[i].key, dev_counters[i].fmt,
+				  mnl_attr_get_u64(tb[dev_counters[i].type]));
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(attr) != MCTE_A_DEV_PORT)
