@@ -351,6 +351,8 @@ static void mcte_rseg_fetch_work(struct work_struct *work)
 			if (dead)
 				WRITE_ONCE(rs->seg.dead, true);
 		}
+		if (ret == -E2BIG && !in->hdr.status)
+			mcte_rseg_close_open(want, be64_to_cpu(in->open_id));
 		if (ret) {
 			mcte_path_put(want);
 			break;
@@ -675,6 +677,8 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 		goto out_put_peer;
 	}
 	ret = mcte_rseg_ask(p, name, access, uid, in, &gen);
+	if (ret == -E2BIG && !in->hdr.status)
+		goto out_close;	/* made, but more keys than we hold */
 	if (ret)
 		goto out_put_path;
 
