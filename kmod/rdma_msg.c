@@ -284,7 +284,8 @@ void mcte_path_send_nowait(struct mcte_path *p, const void *msg, u32 len)
  * The reply is the message of the request's type + 1 that echoes its tag.
  *
  * Return: the reply's length (its header checked), or -errno: -ENOTCONN
- * when the path fails, -ETIMEDOUT after MCTE_RPC_TIMEOUT_MS.
+ * when the path fails, -ETIMEDOUT after MCTE_RPC_TIMEOUT_MS, -EINTR when
+ * the caller is killed meanwhile.
  */
 int mcte_path_rpc(struct mcte_path *p, void *msg, u32 len, void *reply,
 		  u32 reply_max)
@@ -305,7 +306,8 @@ int mcte_path_rpc(struct mcte_path *p, void *msg, u32 len, void *reply,
  * For requests whose answer takes the other side long (SEG_OPEN of a
  * large segment registers its MRs first).
  *
- * Return: as mcte_path_rpc(); -ETIMEDOUT after @ms.
+ * Return: as mcte_path_rpc(); -ETIMEDOUT after @ms, -EINTR when the
+ * caller is killed meanwhile.
  */
 int mcte_path_rpc_wait(struct mcte_path *p, void *msg, u32 len, void *reply,
 		       u32 reply_max, unsigned int ms)
@@ -331,9 +333,10 @@ int mcte_path_rpc_wait(struct mcte_path *p, void *msg, u32 len, void *reply,
 
 	ret = mcte_path_send(p, msg, len);
 	if (!ret) {
-		left = wait_for_completion_timeout(&rpc.done,
-						   msecs_to_jiffies(ms));
-		ret = left ? rpc.len : -ETIMEDOUT;
+		/* Killable: an opener may wait a minute for a large open. */
+		left = wait_for_completion_killable_timeout(&rpc.done,
+							    msecs_to_jiffies(ms));
+		ret = left > 0 ? rpc.len : left ? -EINTR : -ETIMEDOUT;
 	}
 	spin_lock(&p->lock);
 	if (!list_empty(&rpc.node))
