@@ -92,6 +92,8 @@ extern struct workqueue_struct *mcte_wq;
  * @MCTE_STAT_AUTH_FAILED: handshakes that failed for a missing or wrong key
  * @MCTE_STAT_OPEN_REFUSED: opens of our segments refused to peers
  * @MCTE_STAT_PATHS_FAILED: paths that failed (and reconnected, or died)
+ * @MCTE_STAT_KEY_PAGES: pages of keys fetched after an open's first, for
+ *			 opens of peers' segments (SEG_KEYS)
  * @MCTE_STAT_NR: number of counters
  */
 enum mcte_stat {
@@ -108,6 +110,7 @@ enum mcte_stat {
 	MCTE_STAT_AUTH_FAILED,
 	MCTE_STAT_OPEN_REFUSED,
 	MCTE_STAT_PATHS_FAILED,
+	MCTE_STAT_KEY_PAGES,
 	MCTE_STAT_NR
 };
 

@@ -3,9 +3,11 @@
  * mcte - opens of this node's segments by peers (owner side).
  *
  * Each SEG_OPEN a peer sends that the rules allow (Documentation/wire.rst,
- * "Handshake" 3) becomes an export: the segment's pages registered on the
- * path's device as fast-registration MRs, one per run of at most
- * rdev->fr_pages pages of a buffer, with the rights the open asked for
+ * "Handshake" 3) becomes an export: each buffer of the segment mapped
+ * whole for the path's device and covered by fast-registration MRs of
+ * rdev->fr_pages pages each, pages as large as the memory's physical
+ * runs allow and the device takes (a buffer of 2 MiB pages: 1 GiB an
+ * MR), at most MCTE_OPEN_KEYS_MAX of them, with the rights the open asked for
  * (remote read for READ, remote read and write for RW) and nothing more,
  * so that a key never reaches past the segment nor grants more than the
  * open. The RDMA address of each MR is rebased away from the pages'
@@ -17,6 +19,10 @@
  * for it, the path closes (its teardown calls mcte_export_path_down()),
  * the segment is unregistered (peers hear SEG_GONE first) or the device
  * goes (which tears the path down). Deregistering the MRs voids the keys.
+ * The reply carries the first page of keys (MCTE_WIRE_KEYS_PAGE) and
+ * their count; the opener asks for the others with SEG_KEYS, which only
+ * reads the export: what a peer can make this side hold is bounded by
+ * the opens of a path and the keys of an open.
  *
  * Lock order: an export is listed under its path's lock; it is made and
  * freed (MR registration and deregistration sleep) with no lock held.
@@ -26,6 +32,7 @@
 
 #include <linux/cred.h>
 #include <linux/scatterlist.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <linux/uidgid.h>
@@ -33,24 +40,30 @@
 #include "rdma_priv.h"
 
 /**
- * struct mcte_export_mr - one MR of an export
- * @mr: the MR, registered
- * @sgt: what it maps, from the segment's kind (mcte_seg_dma_map())
+ * struct mcte_export_map - one buffer of an export, as its device sees it
+ * @sgt: the buffer, from the segment's kind (mcte_seg_dma_map())
  * @dev: the device @sgt was mapped for; NULL for a device with virtual
  *	 DMA, whose table ib_dma_map_sg() mapped here
- * @off: offset of its first byte in the segment
- * @len: bytes it covers
  * @mapped: @sgt was filled by the segment's kind
  * @virt_mapped: ib_dma_map_sg() mapped @sgt (a device with virtual DMA)
  */
-struct mcte_export_mr {
-	struct ib_mr *mr;
+struct mcte_export_map {
 	struct sg_table sgt;
 	struct device *dev;
-	u64 off;
-	u32 len;
 	bool mapped;
 	bool virt_mapped;
+};
+
+/**
+ * struct mcte_export_mr - one MR of an export: one key
+ * @mr: the MR, registered
+ * @off: offset of its first byte in the segment
+ * @len: bytes it covers
+ */
+struct mcte_export_mr {
+	struct ib_mr *mr;
+	u64 off;
+	u32 len;
 };
 
 /**
@@ -58,10 +71,12 @@ struct mcte_export_mr {
  * @node: in &mcte_path.exports
  * @seg: the segment, referenced
  * @rdev: the device, referenced
- * @open_id: its id, unique in the engine, named by SEG_CLOSE
+ * @open_id: its id, unique in the engine, named by SEG_CLOSE and SEG_KEYS
  * @access: the rights of its keys, enum mcte_access
- * @nr: entries in @mrs
+ * @nr: entries in @mrs, at most MCTE_OPEN_KEYS_MAX
+ * @cap: room in @mrs
  * @mrs: MRs in segment order
+ * @maps: per buffer of @seg, its device mapping
  */
 struct mcte_export {
 	struct list_head node;
@@ -70,7 +85,9 @@ struct mcte_export {
 	u64 open_id;
 	u32 access;
 	u32 nr;
-	struct mcte_export_mr mrs[] __counted_by(nr);
+	u32 cap;
+	struct mcte_export_mr *mrs;
+	struct mcte_export_map maps[];
 };
 
 /**
@@ -87,6 +104,11 @@ struct mcte_reg_wait {
 	enum ib_wc_status status;
 };
 
+/* An MR's bytes stay below this, so that a key's length is a u32. */
+#define MCTE_EXPORT_MR_BYTES	SZ_2G
+/* The largest MR page: a 1 GiB huge page. */
+#define MCTE_EXPORT_PGSZ_MAX	SZ_1G
+
 static void mcte_reg_done(struct ib_cq *cq, struct ib_wc *wc)
 {
 	struct mcte_reg_wait *w = container_of(wc->wr_cqe,
@@ -97,28 +119,24 @@ static void mcte_reg_done(struct ib_cq *cq, struct ib_wc *wc)
 	complete(&w->done);
 }
 
-/* Pieces of buffer @b: the runs of at most @fr pages. */
-static u32 mcte_buf_pieces(const struct mcte_sbuf *b, u32 fr)
-{
-	return DIV_ROUND_UP(DIV_ROUND_UP(b->pgoff + b->len, PAGE_SIZE), fr);
-}
-
 static void mcte_export_free(struct mcte_export *e)
 {
 	struct ib_device *dev = e->rdev->ibdev;
 	u32 i;
 
-	for (i = 0; i < e->nr; i++) {
-		struct mcte_export_mr *m = &e->mrs[i];
+	/* MRs first: the mappings stay until no key reaches them. */
+	for (i = 0; i < e->nr; i++)
+		ib_dereg_mr(e->mrs[i].mr);
+	for (i = 0; i < e->seg->nr_bufs; i++) {
+		struct mcte_export_map *m = &e->maps[i];
 
-		if (m->mr)
-			ib_dereg_mr(m->mr);
 		if (m->virt_mapped)
 			ib_dma_unmap_sg(dev, m->sgt.sgl, m->sgt.orig_nents,
 					DMA_BIDIRECTIONAL);
 		if (m->mapped)
 			mcte_seg_dma_unmap(e->seg, m->dev, &m->sgt);
 	}
+	kvfree(e->mrs);
 	mcte_rdev_put(e->rdev);
 	mcte_seg_put(e->seg);
 	kvfree(e);
@@ -134,56 +152,100 @@ static void mcte_export_free_list(struct list_head *gone)
 	}
 }
 
-/* Map piece @k of buffer @bi of @seg into @m and register it through @p. */
-static int mcte_export_piece(struct mcte_path *p, struct mcte_rdev *rdev,
-			     struct mcte_seg *seg, u32 bi, u32 k,
-			     struct mcte_export_mr *m, int access)
+/* Map buffer @bi of @e's segment whole for @e's device into @m. */
+static int mcte_export_map_buf(struct mcte_export *e, u32 bi,
+			       struct mcte_export_map *m)
 {
-	const struct mcte_sbuf *b = &seg->bufs[bi];
-	u32 fr = rdev->fr_pages, first = k * fr;
-	u64 pos = (u64)first * PAGE_SIZE;	/* from the first page's start */
-	u64 end = min_t(u64, (u64)(first + fr) * PAGE_SIZE, b->pgoff + b->len);
-	u64 from = max_t(u64, pos, b->pgoff);
-	struct ib_device *ibdev = rdev->ibdev;
-	struct ib_reg_wr reg = {};
-	struct mcte_reg_wait w;
+	struct ib_device *ibdev = e->rdev->ibdev;
 	int ret, n;
-
-	m->off = b->start + from - b->pgoff;
-	m->len = end - from;
 
 	/* A device with virtual DMA (soft-RoCE) maps the CPU's pages. */
 	m->dev = ib_uses_virt_dma(ibdev) ? NULL : ibdev->dma_device;
-	ret = mcte_seg_dma_map(seg, bi, from - b->pgoff, m->len, m->dev,
+	ret = mcte_seg_dma_map(e->seg, bi, 0, e->seg->bufs[bi].len, m->dev,
 			       &m->sgt);
 	if (ret)
 		return ret;
 	m->mapped = true;
-	if (m->dev) {
-		n = m->sgt.nents;
-	} else {
-		n = ib_dma_map_sg(ibdev, m->sgt.sgl, m->sgt.orig_nents,
-				  DMA_BIDIRECTIONAL);
-		if (n <= 0)
-			return -ENOMEM;
-		m->virt_mapped = true;
-		m->sgt.nents = n;
+	if (m->dev)
+		return 0;
+	n = ib_dma_map_sg(ibdev, m->sgt.sgl, m->sgt.orig_nents,
+			  DMA_BIDIRECTIONAL);
+	if (n <= 0)
+		return -ENOMEM;
+	m->virt_mapped = true;
+	m->sgt.nents = n;
+	return 0;
+}
+
+/*
+ * The MR page size for a mapped buffer: the largest the device takes
+ * that every break between two DMA runs falls on, and the buffer's first
+ * and last page, and no larger than the longest run (2 MiB for hugetlb
+ * pages, 4 KiB for scattered pages): so that no MR page reaches much
+ * past the buffer (soft-RoCE allocates for every 4 KiB an MR could map).
+ * Runs that only continue one another are no break: ib_sg_to_pages()
+ * joins them.
+ */
+static u64 mcte_export_pgsz(const struct sg_table *sgt, u64 cap)
+{
+	u64 mask = 0, run = 0, longest = 0, end = 0, pgsz;
+	struct scatterlist *sg;
+	int i;
+
+	for_each_sgtable_dma_sg(sgt, sg, i) {
+		u64 addr = sg_dma_address(sg);
+
+		if (!i) {
+			mask |= round_down(addr, PAGE_SIZE);
+		} else if (addr != end) {
+			mask |= addr | end;
+			run = 0;
+		}
+		run += sg_dma_len(sg);
+		longest = max(longest, run);
+		end = addr + sg_dma_len(sg);
 	}
-	m->mr = ib_alloc_mr(rdev->pd, IB_MR_TYPE_MEM_REG, n);
-	if (IS_ERR(m->mr)) {
-		ret = PTR_ERR(m->mr);
-		m->mr = NULL;
-		return ret;
-	}
-	if (ib_map_mr_sg(m->mr, m->sgt.sgl, n, NULL, PAGE_SIZE) != n)
-		return -EINVAL;
-	/*
-	 * What peers see of the MR's address: its offset in the first
-	 * page, which the device translates with, above a base of the
-	 * piece's offset in the segment; never the DMA address of a page.
-	 */
-	m->mr->iova = round_down(m->off, PAGE_SIZE) +
-		      offset_in_page(m->mr->iova);
+	mask |= round_up(end, PAGE_SIZE);
+	cap &= GENMASK_ULL(ilog2(MCTE_EXPORT_PGSZ_MAX), PAGE_SHIFT);
+	if (!cap)
+		return PAGE_SIZE;
+	pgsz = rounddown_pow_of_two(max_t(u64, longest, PAGE_SIZE));
+	/* mask is not 0: a device address of 0 starts no buffer. */
+	if (mask)
+		pgsz = min(pgsz, mask & -mask);
+	/* The largest the device takes at most @pgsz, or a page. */
+	cap &= GENMASK_ULL(ilog2(max_t(u64, pgsz, PAGE_SIZE)), 0);
+	return cap ? BIT_ULL(__fls(cap)) : PAGE_SIZE;
+}
+
+/* Room for one more MR in @e. */
+static int mcte_export_grow(struct mcte_export *e)
+{
+	struct mcte_export_mr *mrs;
+	u32 cap;
+
+	if (e->nr < e->cap)
+		return 0;
+	if (e->nr >= MCTE_OPEN_KEYS_MAX)
+		return -E2BIG;
+	cap = min_t(u32, max_t(u32, 2 * e->cap, 64), MCTE_OPEN_KEYS_MAX);
+	mrs = kvmalloc_array(cap, sizeof(*mrs), GFP_KERNEL);
+	if (!mrs)
+		return -ENOMEM;
+	if (e->nr)
+		memcpy(mrs, e->mrs, e->nr * sizeof(*mrs));
+	kvfree(e->mrs);
+	e->mrs = mrs;
+	e->cap = cap;
+	return 0;
+}
+
+/* Register @mr with @access through @p, waiting for it. */
+static int mcte_export_reg(struct mcte_path *p, struct ib_mr *mr, int access)
+{
+	struct ib_reg_wr reg = {};
+	struct mcte_reg_wait w;
+	int ret;
 
 	ret = mcte_path_wait_room(p, 1);
 	if (ret)
@@ -194,8 +256,8 @@ static int mcte_export_piece(struct mcte_path *p, struct mcte_rdev *rdev,
 	reg.wr.opcode = IB_WR_REG_MR;
 	reg.wr.wr_cqe = &w.cqe;
 	reg.wr.send_flags = IB_SEND_SIGNALED;
-	reg.mr = m->mr;
-	reg.key = m->mr->rkey;
+	reg.mr = mr;
+	reg.key = mr->rkey;
 	reg.access = access;
 	spin_lock(&p->lock);
 	ret = p->qp ? ib_post_send(p->qp, &reg.wr, NULL) : -ENOTCONN;
@@ -209,14 +271,84 @@ static int mcte_export_piece(struct mcte_path *p, struct mcte_rdev *rdev,
 	return w.status == IB_WC_SUCCESS ? 0 : -EIO;
 }
 
+/*
+ * Cover buffer @bi of @e's segment with MRs registered through @p: as
+ * many bytes each as rdev->fr_pages pages of the buffer's MR page size
+ * hold, so that a buffer of 2 MiB pages needs 512 times fewer keys and
+ * MR pages than one of 4 KiB pages.
+ */
+static int mcte_export_buf(struct mcte_path *p, struct mcte_export *e,
+			   u32 bi, int access)
+{
+	const struct mcte_sbuf *b = &e->seg->bufs[bi];
+	struct mcte_export_map *map = &e->maps[bi];
+	struct mcte_rdev *rdev = e->rdev;
+	struct scatterlist *sg;
+	unsigned int sgoff = 0;
+	u64 pgsz, rest, done = 0;
+	u32 npages, left;
+	int ret, n;
+
+	ret = mcte_export_map_buf(e, bi, map);
+	if (ret)
+		return ret;
+	pgsz = mcte_export_pgsz(&map->sgt, rdev->ibdev->attrs.page_size_cap);
+	sg = map->sgt.sgl;
+	left = map->sgt.nents;
+	while (left && done < b->len) {
+		struct mcte_export_mr *m;
+		struct ib_mr *mr;
+
+		ret = mcte_export_grow(e);
+		if (ret)
+			return ret;
+		/*
+		 * No more MR pages than the rest needs: breaks between runs
+		 * fall on @pgsz, so from the first byte's offset in its page
+		 * on, the rest spans whole pages. Soft-RoCE allocates for
+		 * every 4 KiB of what an MR could map.
+		 */
+		rest = (sg_dma_address(sg) + sgoff) % pgsz + (b->len - done);
+		npages = min_t(u64, min_t(u64, rdev->fr_pages,
+					  MCTE_EXPORT_MR_BYTES / pgsz),
+			       div64_u64(rest + pgsz - 1, pgsz));
+		mr = ib_alloc_mr(rdev->pd, IB_MR_TYPE_MEM_REG, npages);
+		if (IS_ERR(mr))
+			return PTR_ERR(mr);
+		m = &e->mrs[e->nr++];
+		m->mr = mr;
+		/* As many pages as the MR holds; the rest goes to the next. */
+		n = ib_map_mr_sg(mr, sg, left, &sgoff, pgsz);
+		if (n < 0 || !mr->length || mr->length > b->len - done)
+			return -EINVAL;
+		m->off = b->start + done;
+		m->len = mr->length;
+		done += mr->length;
+		left -= n;
+		while (n--)
+			sg = sg_next(sg);
+		/*
+		 * What peers see of the MR's address: its offset in its first
+		 * page, which the device translates with, above a base of the
+		 * piece's offset in the segment; never the DMA address of a
+		 * page.
+		 */
+		mr->iova = round_down(m->off, pgsz) + (mr->iova & (pgsz - 1));
+		ret = mcte_export_reg(p, mr, access);
+		if (ret)
+			return ret;
+	}
+	return done == b->len ? 0 : -EINVAL;
+}
+
 static struct mcte_export *mcte_export_create(struct mcte_path *p,
 					      struct mcte_seg *seg, u32 want)
 {
 	int access = IB_ACCESS_REMOTE_READ;
 	struct mcte_rdev *rdev;
 	struct mcte_export *e;
-	u32 i, k, nr = 0, at = 0;
 	int ret;
+	u32 i;
 
 	spin_lock(&p->lock);
 	rdev = p->rdev;
@@ -228,18 +360,11 @@ static struct mcte_export *mcte_export_create(struct mcte_path *p,
 
 	if (want == MCTE_ACCESS_RW)
 		access |= IB_ACCESS_LOCAL_WRITE | IB_ACCESS_REMOTE_WRITE;
-	for (i = 0; i < seg->nr_bufs; i++)
-		nr += mcte_buf_pieces(&seg->bufs[i], rdev->fr_pages);
-	if (nr > MCTE_WIRE_KEYS_MAX) {
-		mcte_rdev_put(rdev);
-		return ERR_PTR(-E2BIG);
-	}
-	e = kvzalloc(struct_size(e, mrs, nr), GFP_KERNEL);
+	e = kvzalloc(struct_size(e, maps, seg->nr_bufs), GFP_KERNEL);
 	if (!e) {
 		mcte_rdev_put(rdev);
 		return ERR_PTR(-ENOMEM);
 	}
-	e->nr = nr;
 	e->rdev = rdev;
 	kref_get(&seg->ref);
 	e->seg = seg;
@@ -248,26 +373,40 @@ static struct mcte_export *mcte_export_create(struct mcte_path *p,
 	INIT_LIST_HEAD(&e->node);
 
 	for (i = 0; i < seg->nr_bufs; i++) {
-		const struct mcte_sbuf *b = &seg->bufs[i];
-
-		for (k = 0; k < mcte_buf_pieces(b, rdev->fr_pages); k++) {
-			ret = mcte_export_piece(p, rdev, seg, i, k,
-						&e->mrs[at++], access);
-			if (ret) {
-				mcte_export_free(e);
-				return ERR_PTR(ret);
-			}
+		ret = mcte_export_buf(p, e, i, access);
+		if (ret) {
+			mcte_export_free(e);
+			return ERR_PTR(ret);
 		}
+		cond_resched();
 	}
 	return e;
 }
 
-/* A SEG_OPEN_REPLY with @e's keys, or with the error @status alone. */
+/* Keys @first on of @e, at most a page, into @keys. Return: how many. */
+static u32 mcte_export_fill(const struct mcte_export *e, u32 first,
+			    struct mcte_wire_key *keys)
+{
+	u32 i, n = min_t(u32, e->nr - first, MCTE_WIRE_KEYS_PAGE);
+
+	for (i = 0; i < n; i++) {
+		const struct mcte_export_mr *m = &e->mrs[first + i];
+
+		keys[i].off = cpu_to_be64(m->off);
+		keys[i].addr = cpu_to_be64(m->mr->iova);
+		keys[i].len = cpu_to_be32(m->len);
+		keys[i].rkey = cpu_to_be32(m->mr->rkey);
+	}
+	return n;
+}
+
+/* A SEG_OPEN_REPLY with @e's first keys, or with the error @status alone. */
 static void *mcte_export_reply(u64 tag, int status, struct mcte_export *e,
 			       u32 *lenp)
 {
 	struct mcte_wire_seg_open_reply *out;
-	u32 i, len = e ? struct_size(out, keys, e->nr) : sizeof(out->hdr);
+	u32 n = e ? min_t(u32, e->nr, MCTE_WIRE_KEYS_PAGE) : 0;
+	u32 len = e ? struct_size(out, keys, n) : sizeof(out->hdr);
 
 	out = kzalloc(len, GFP_KERNEL);
 	if (!out)
@@ -280,13 +419,8 @@ static void *mcte_export_reply(u64 tag, int status, struct mcte_export *e,
 		out->size = cpu_to_be64(e->seg->size);
 		out->access = cpu_to_be32(e->access);
 		out->nr_bufs = cpu_to_be32(e->seg->nr_bufs);
-		out->nr_keys = cpu_to_be32(e->nr);
-		for (i = 0; i < e->nr; i++) {
-			out->keys[i].off = cpu_to_be64(e->mrs[i].off);
-			out->keys[i].addr = cpu_to_be64(e->mrs[i].mr->iova);
-			out->keys[i].len = cpu_to_be32(e->mrs[i].len);
-			out->keys[i].rkey = cpu_to_be32(e->mrs[i].mr->rkey);
-		}
+		out->total_keys = cpu_to_be32(e->nr);
+		out->nr_keys = cpu_to_be32(mcte_export_fill(e, 0, out->keys));
 	}
 	*lenp = len;
 	return out;
@@ -448,6 +582,78 @@ void mcte_export_close(struct mcte_path *p, const void *msg, u32 len)
 			   be64_to_cpu(in->hdr.tag));
 	out.status = cpu_to_be32(found ? 0 : ENOENT);
 	mcte_path_send(p, &out, sizeof(out));
+}
+
+/**
+ * mcte_export_keys() - a peer's SEG_KEYS: a page of one of its opens' keys
+ * @p: the passive path it came on
+ * @msg: the request, its length checked
+ * @len: its length
+ *
+ * Only opens made through @p are named; the keys are copied under the
+ * path's lock, which an export is unlisted under before it is freed.
+ * Asking again is answered again: it costs a reply, as a ping does.
+ * Work item context.
+ */
+void mcte_export_keys(struct mcte_path *p, const void *msg, u32 len)
+{
+	const struct mcte_wire_seg_keys *in = msg;
+	u64 id = be64_to_cpu(in->open_id);
+	u32 first = be32_to_cpu(in->first);
+	struct mcte_wire_seg_keys_reply *out;
+	const char *why = NULL;
+	struct mcte_export *e;
+	u32 n = 0, olen;
+	int status = 0;
+
+	out = kzalloc(MCTE_WIRE_MSG_MAX, GFP_KERNEL);
+	if (!out) {
+		status = ENOMEM;
+	} else if (in->resv) {
+		why = "reserved field set";
+		status = EINVAL;
+	} else {
+		status = ENOENT;
+		why = "keys of an open this path does not hold";
+		spin_lock(&p->lock);
+		list_for_each_entry(e, &p->exports, node) {
+			if (e->open_id != id)
+				continue;
+			if (first < e->nr) {
+				n = mcte_export_fill(e, first, out->keys);
+				status = 0;
+				why = NULL;
+			} else {
+				status = ERANGE;
+				why = "keys beyond an open's";
+			}
+			break;
+		}
+		spin_unlock(&p->lock);
+	}
+	if (why)
+		mcte_wire_refused(p, why);
+
+	if (!out) {
+		struct mcte_wire_hdr h;
+
+		mcte_wire_init_hdr(&h, MCTE_WIRE_SEG_KEYS_REPLY, sizeof(h),
+				   be64_to_cpu(in->hdr.tag));
+		h.status = cpu_to_be32(status);
+		mcte_path_send(p, &h, sizeof(h));
+		return;
+	}
+	olen = status ? sizeof(out->hdr) : struct_size(out, keys, n);
+	mcte_wire_init_hdr(&out->hdr, MCTE_WIRE_SEG_KEYS_REPLY, olen,
+			   be64_to_cpu(in->hdr.tag));
+	out->hdr.status = cpu_to_be32(status);
+	if (!status) {
+		out->open_id = in->open_id;
+		out->first = in->first;
+		out->nr_keys = cpu_to_be32(n);
+	}
+	mcte_path_send(p, out, olen);
+	kfree(out);
 }
 
 /**

@@ -284,10 +284,33 @@ void mcte_path_send_nowait(struct mcte_path *p, const void *msg, u32 len)
  * The reply is the message of the request's type + 1 that echoes its tag.
  *
  * Return: the reply's length (its header checked), or -errno: -ENOTCONN
- * when the path fails, -ETIMEDOUT after MCTE_RPC_TIMEOUT_MS.
+ * when the path fails, -ETIMEDOUT after MCTE_RPC_TIMEOUT_MS, -EINTR when
+ * the caller is killed meanwhile.
  */
 int mcte_path_rpc(struct mcte_path *p, void *msg, u32 len, void *reply,
 		  u32 reply_max)
+{
+	return mcte_path_rpc_wait(p, msg, len, reply, reply_max,
+				  MCTE_RPC_TIMEOUT_MS);
+}
+
+/**
+ * mcte_path_rpc_wait() - mcte_path_rpc() with a time limit of its own
+ * @p: the path
+ * @msg: the request, header filled but for the tag
+ * @len: its length
+ * @reply: buffer for the reply
+ * @reply_max: its size
+ * @ms: how long to wait for the reply
+ *
+ * For requests whose answer takes the other side long (SEG_OPEN of a
+ * large segment registers its MRs first).
+ *
+ * Return: as mcte_path_rpc(); -ETIMEDOUT after @ms, -EINTR when the
+ * caller is killed meanwhile.
+ */
+int mcte_path_rpc_wait(struct mcte_path *p, void *msg, u32 len, void *reply,
+		       u32 reply_max, unsigned int ms)
 {
 	struct mcte_wire_hdr *h = msg;
 	struct mcte_rpc rpc = {};
@@ -310,9 +333,10 @@ int mcte_path_rpc(struct mcte_path *p, void *msg, u32 len, void *reply,
 
 	ret = mcte_path_send(p, msg, len);
 	if (!ret) {
-		left = msecs_to_jiffies(MCTE_RPC_TIMEOUT_MS);
-		left = wait_for_completion_timeout(&rpc.done, left);
-		ret = left ? rpc.len : -ETIMEDOUT;
+		/* Killable: an opener may wait a minute for a large open. */
+		left = wait_for_completion_killable_timeout(&rpc.done,
+							    msecs_to_jiffies(ms));
+		ret = left > 0 ? rpc.len : left ? -EINTR : -ETIMEDOUT;
 	}
 	spin_lock(&p->lock);
 	if (!list_empty(&rpc.node))
@@ -432,6 +456,9 @@ static const struct {
 				  MCTE_TO_PASSIVE },
 	[MCTE_WIRE_SEG_CLOSE_REPLY] = { sizeof(struct mcte_wire_hdr),
 					MCTE_TO_ACTIVE },
+	[MCTE_WIRE_SEG_KEYS] = { sizeof(struct mcte_wire_seg_keys),
+				 MCTE_TO_PASSIVE },
+	[MCTE_WIRE_SEG_KEYS_REPLY] = { 0, MCTE_TO_ACTIVE },
 };
 
 static bool mcte_wire_is_reply(u8 type)
@@ -439,7 +466,8 @@ static bool mcte_wire_is_reply(u8 type)
 	return type == MCTE_WIRE_HELLO_REPLY ||
 	       type == MCTE_WIRE_SEG_OPEN_REPLY ||
 	       type == MCTE_WIRE_AUTH_REPLY ||
-	       type == MCTE_WIRE_SEG_CLOSE_REPLY;
+	       type == MCTE_WIRE_SEG_CLOSE_REPLY ||
+	       type == MCTE_WIRE_SEG_KEYS_REPLY;
 }
 
 /*
@@ -500,6 +528,9 @@ static void mcte_path_rx_work(struct work_struct *work)
 	case MCTE_WIRE_SEG_CLOSE:
 		mcte_export_close(p, w->msg, w->len);
 		break;
+	case MCTE_WIRE_SEG_KEYS:
+		mcte_export_keys(p, w->msg, w->len);
+		break;
 	}
 	spin_lock(&p->lock);
 	p->works--;
@@ -557,7 +588,8 @@ static void mcte_path_rx_request(struct mcte_path *p,
 		kfree(w);
 		mcte_wire_refused(p, why);
 		if (busy_reply && (h->type == MCTE_WIRE_SEG_OPEN ||
-				   h->type == MCTE_WIRE_SEG_CLOSE)) {
+				   h->type == MCTE_WIRE_SEG_CLOSE ||
+				   h->type == MCTE_WIRE_SEG_KEYS)) {
 			mcte_wire_init_hdr(&busy, h->type + 1, sizeof(busy),
 					   be64_to_cpu(h->tag));
 			busy.status = cpu_to_be32(EBUSY);
@@ -615,6 +647,7 @@ void mcte_rx_done(struct ib_cq *cq, struct ib_wc *wc)
 	case MCTE_WIRE_SEG_OPEN_REPLY:
 	case MCTE_WIRE_AUTH_REPLY:
 	case MCTE_WIRE_SEG_CLOSE_REPLY:
+	case MCTE_WIRE_SEG_KEYS_REPLY:
 		if (!mcte_path_rpc_reply(p, h, len))
 			mcte_wire_refused(p, "a reply nothing waits for");
 		break;

@@ -65,6 +65,19 @@
 /* Requests of one path handled at once; more are answered EBUSY. */
 #define MCTE_PATH_WORKS_MAX	8
 #define MCTE_PATH_OPENS_MAX	256	/* opens held through one path */
+/*
+ * Keys of one open, at most, on both sides: what the owner registers and
+ * the opener holds for it (24 bytes a key here, about one MR there). A
+ * TiB in 2 MiB pages is 1024 keys, in 4 KiB pages 524288; above this an
+ * open is refused E2BIG.
+ */
+#define MCTE_OPEN_KEYS_MAX	BIT(20)
+/*
+ * How long an opener waits for SEG_OPEN_REPLY: the owner registers the
+ * open's MRs before it answers, about a second per 10 GiB of 2 MiB
+ * pages on soft-RoCE under emulation, far less on a NIC.
+ */
+#define MCTE_OPEN_TIMEOUT_MS	60000
 /* Passive paths of an engine, in all and from one address. */
 #define MCTE_PASSIVE_MAX	512
 #define MCTE_PASSIVE_PER_ADDR	32
@@ -450,6 +463,8 @@ int mcte_path_send_sync(struct mcte_path *p, const void *msg, u32 len);
 void mcte_path_send_nowait(struct mcte_path *p, const void *msg, u32 len);
 int mcte_path_rpc(struct mcte_path *p, void *msg, u32 len, void *reply,
 		  u32 reply_max);
+int mcte_path_rpc_wait(struct mcte_path *p, void *msg, u32 len, void *reply,
+		       u32 reply_max, unsigned int ms);
 int mcte_path_wait_room(struct mcte_path *p, u32 n);
 void mcte_path_unroom(struct mcte_path *p, u32 n);
 void mcte_path_fail_rpcs(struct mcte_path *p);
@@ -557,6 +572,7 @@ struct mcte_rseg *mcte_rseg_of(const struct mcte_seg *seg);
 /* rdma_export.c */
 void mcte_export_open(struct mcte_path *p, const void *msg, u32 len);
 void mcte_export_close(struct mcte_path *p, const void *msg, u32 len);
+void mcte_export_keys(struct mcte_path *p, const void *msg, u32 len);
 void mcte_export_path_down(struct mcte_path *p);
 void mcte_rdma_seg_unregistered(struct mcte_seg *seg);
 

@@ -37,6 +37,7 @@
 #include "rdma_priv.h"
 
 static const struct mcte_seg_ops mcte_rseg_ops;
+static void mcte_rseg_close_open(struct mcte_path *p, u64 open_id);
 
 /* What an owner may say to a SEG_OPEN; anything else is a broken peer. */
 static int mcte_rseg_status(u32 status)
@@ -55,12 +56,36 @@ static int mcte_rseg_status(u32 status)
 	}
 }
 
-/* Check a reply: its status, its keys in order, covering [0, size). */
+/*
+ * Check @nr keys that should start at offset @at of a segment of @size:
+ * each starts where the one before ends, none is empty, none reaches
+ * past @size. Return: the offset after the last, or 0 when they fail.
+ */
+static u64 mcte_rseg_check_keys(const struct mcte_wire_key *keys, u32 nr,
+				u64 at, u64 size)
+{
+	u32 i, len;
+
+	for (i = 0; i < nr; i++) {
+		len = be32_to_cpu(keys[i].len);
+		if (be64_to_cpu(keys[i].off) != at || !len || len > size - at)
+			return 0;
+		at += len;
+	}
+	return at;
+}
+
+/*
+ * Check a reply: its status, the first page of keys in order from 0 within
+ * [0, size), and their total: all of them when they fit one message,
+ * otherwise a full page first and no more than MCTE_OPEN_KEYS_MAX in all
+ * (-E2BIG).
+ */
 static int mcte_rseg_check_reply(const struct mcte_wire_seg_open_reply *in,
 				 int len, u32 want)
 {
-	u64 size, at = 0;
-	u32 nr, i;
+	u32 nr, total;
+	u64 size, at;
 
 	if (len < (int)sizeof(in->hdr))
 		return -EPROTO;
@@ -71,39 +96,118 @@ static int mcte_rseg_check_reply(const struct mcte_wire_seg_open_reply *in,
 		return -EPROTO;
 	size = be64_to_cpu(in->size);
 	nr = be32_to_cpu(in->nr_keys);
-	if (nr > MCTE_WIRE_KEYS_MAX || len != struct_size(in, keys, nr) ||
-	    be32_to_cpu(in->access) != want || !size || in->resv)
+	total = be32_to_cpu(in->total_keys);
+	if (!nr || nr > MCTE_WIRE_KEYS_PAGE || nr > total ||
+	    (nr < total && nr != MCTE_WIRE_KEYS_PAGE) ||
+	    len != struct_size(in, keys, nr) ||
+	    be32_to_cpu(in->access) != want || !size)
 		return -EPROTO;
-	for (i = 0; i < nr; i++) {
-		if (be64_to_cpu(in->keys[i].off) != at ||
-		    !be32_to_cpu(in->keys[i].len))
-			return -EPROTO;
-		at += be32_to_cpu(in->keys[i].len);
-	}
-	return at == size ? 0 : -EPROTO;
-}
-
-static struct mcte_keyset *mcte_keyset_make(struct mcte_path *p,
-					    const struct mcte_wire_seg_open_reply *in)
-{
-	u32 nr = be32_to_cpu(in->nr_keys);
-	struct mcte_keyset *ks;
-
-	ks = kvzalloc(struct_size(ks, keys, nr), GFP_KERNEL);
-	if (!ks)
-		return NULL;
-	ks->nr = nr;
-	kref_get(&p->ref);
-	ks->path = p;
-	ks->open_id = be64_to_cpu(in->open_id);
-	memcpy(ks->keys, in->keys, nr * sizeof(ks->keys[0]));
-	return ks;
+	at = mcte_rseg_check_keys(in->keys, nr, 0, size);
+	if (!at || (nr == total && at != size) || (nr < total && at == size))
+		return -EPROTO;
+	return total > MCTE_OPEN_KEYS_MAX ? -E2BIG : 0;
 }
 
 static void mcte_keyset_free(struct mcte_keyset *ks)
 {
 	mcte_path_put(ks->path);
 	kvfree(ks);
+}
+
+/*
+ * Check a SEG_KEYS_REPLY to a request for keys @first on of open @open_id,
+ * of @total keys, that should start at offset *@at of a segment of @size.
+ * Return: how many keys it brings, the offset after them in *@at; or
+ * -errno.
+ */
+static int mcte_rseg_check_page(const struct mcte_wire_seg_keys_reply *in,
+				int len, u64 open_id, u32 first, u32 total,
+				u64 *at, u64 size)
+{
+	u32 nr, status;
+
+	if (len < (int)sizeof(in->hdr))
+		return -EPROTO;
+	status = be32_to_cpu(in->hdr.status);
+	if (status) {
+		if (len != sizeof(in->hdr))
+			return -EPROTO;
+		/* The open went (its path or segment): as an open's ENOENT. */
+		if (status == ENOENT || status == EBUSY)
+			return -(int)status;
+		return -EPROTO;
+	}
+	if (len < (int)sizeof(*in))
+		return -EPROTO;
+	nr = be32_to_cpu(in->nr_keys);
+	/* Each page brings at least one key: the fetch ends. */
+	if (be64_to_cpu(in->open_id) != open_id ||
+	    be32_to_cpu(in->first) != first || !nr ||
+	    nr > MCTE_WIRE_KEYS_PAGE || nr > total - first ||
+	    len != struct_size(in, keys, nr))
+		return -EPROTO;
+	*at = mcte_rseg_check_keys(in->keys, nr, *at, size);
+	if (!*at || (first + nr == total && *at != size) ||
+	    (first + nr < total && *at == size))
+		return -EPROTO;
+	return nr;
+}
+
+/*
+ * The keys of the open @in answered, through @p: the first page from
+ * @in, the others asked for page by page with SEG_KEYS into @buf
+ * (MCTE_WIRE_MSG_MAX bytes). An owner busy with other requests is asked
+ * again, a little later each time, as mcte_rseg_ask() does; at most
+ * total_keys requests succeed, each within an rpc timeout.
+ * Return: the keyset, or an ERR_PTR(): -ENOMEM, -ENOENT (the open went),
+ * -EPROTO (keys that do not cover the segment), -ETIMEDOUT, -ENOTCONN.
+ */
+static struct mcte_keyset *mcte_keyset_make(struct mcte_path *p,
+					    const struct mcte_wire_seg_open_reply *in,
+					    void *buf)
+{
+	u32 have = be32_to_cpu(in->nr_keys);
+	u32 total = be32_to_cpu(in->total_keys);
+	u64 size = be64_to_cpu(in->size), at;
+	struct mcte_wire_seg_keys_reply *page = buf;
+	struct mcte_wire_seg_keys out = {};
+	struct mcte_keyset *ks;
+	int len, ret, tries = 0;
+
+	ks = kvzalloc(struct_size(ks, keys, total), GFP_KERNEL);
+	if (!ks)
+		return ERR_PTR(-ENOMEM);
+	ks->nr = total;
+	kref_get(&p->ref);
+	ks->path = p;
+	ks->open_id = be64_to_cpu(in->open_id);
+	memcpy(ks->keys, in->keys, have * sizeof(ks->keys[0]));
+	at = mcte_rseg_check_keys(in->keys, have, 0, size);
+
+	while (have < total) {
+		mcte_wire_init_hdr(&out.hdr, MCTE_WIRE_SEG_KEYS, sizeof(out), 0);
+		out.open_id = cpu_to_be64(ks->open_id);
+		out.first = cpu_to_be32(have);
+		len = mcte_path_rpc(p, &out, sizeof(out), page,
+				    MCTE_WIRE_MSG_MAX);
+		ret = len < 0 ? len : mcte_rseg_check_page(page, len,
+							   ks->open_id, have,
+							   total, &at, size);
+		if (ret == -EBUSY && tries < 8) {
+			msleep(5 << tries++);
+			continue;
+		}
+		if (ret < 0) {
+			mcte_keyset_free(ks);
+			return ERR_PTR(ret);
+		}
+		tries = 0;
+		memcpy(ks->keys + have, page->keys, ret * sizeof(ks->keys[0]));
+		have += ret;
+		mcte_stat_add(p->r->eng, MCTE_STAT_KEY_PAGES, 1);
+		cond_resched();
+	}
+	return ks;
 }
 
 /* Under rs->lock: the keyset of @p, if any. */
@@ -138,7 +242,9 @@ static int mcte_rseg_ask(struct mcte_path *p, const char *name, u32 access,
 		out.access = cpu_to_be32(access);
 		out.uid = cpu_to_be32(from_kuid_munged(&init_user_ns, uid));
 		*gen = READ_ONCE(p->gen);
-		len = mcte_path_rpc(p, &out, sizeof(out), in, MCTE_WIRE_MSG_MAX);
+		len = mcte_path_rpc_wait(p, &out, sizeof(out), in,
+					 MCTE_WIRE_MSG_MAX,
+					 MCTE_OPEN_TIMEOUT_MS);
 		if (len < 0)
 			return len;
 		ret = mcte_rseg_check_reply(in, len, access);
@@ -211,11 +317,13 @@ static void mcte_rseg_fetch_work(struct work_struct *work)
 	bool got = false, dead = false;
 	struct mcte_keyset *ks;
 	struct mcte_path *p;
+	void *page;
 	u32 gen;
 	int ret;
 
 	in = kmalloc(MCTE_WIRE_MSG_MAX, GFP_KERNEL);
-	while (in && !mcte_seg_dead(&rs->seg)) {
+	page = kmalloc(MCTE_WIRE_MSG_MAX, GFP_KERNEL);
+	while (in && page && !mcte_seg_dead(&rs->seg)) {
 		struct mcte_path *want = NULL;
 
 		spin_lock(&peer->lock);
@@ -243,19 +351,26 @@ static void mcte_rseg_fetch_work(struct work_struct *work)
 			if (dead)
 				WRITE_ONCE(rs->seg.dead, true);
 		}
+		if (ret == -E2BIG && !in->hdr.status)
+			mcte_rseg_close_open(want, be64_to_cpu(in->open_id));
 		if (ret) {
 			mcte_path_put(want);
 			break;
 		}
-		ks = mcte_keyset_make(want, in);
-		if (ks && mcte_rseg_add_keys(rs, ks, gen))
+		ks = mcte_keyset_make(want, in, page);
+		if (IS_ERR(ks)) {
+			/* The owner made the open: void it. */
+			mcte_rseg_close_open(want, be64_to_cpu(in->open_id));
+			mcte_path_put(want);
+			break;
+		}
+		if (mcte_rseg_add_keys(rs, ks, gen))
 			got = true;
-		else if (ks)
+		else
 			mcte_keyset_free(ks);
 		mcte_path_put(want);
-		if (!ks)
-			break;
 	}
+	kfree(page);
 	kfree(in);
 	/* Slices waiting for a path with keys may go now, or fail. */
 	if (dead)
@@ -524,7 +639,7 @@ static int mcte_rseg_check_local(struct mcte_engine *eng,
  * this node; or the peer refused the connection), -EHOSTUNREACH,
  * -ENETDOWN, -ETIMEDOUT (no path), -EKEYREJECTED (authentication
  * failed), -EPROTONOSUPPORT (no common wire version), -EUSERS (this
- * user's limits on peers), -E2BIG (too many keys for one message),
+ * user's limits on peers), -E2BIG (more than MCTE_OPEN_KEYS_MAX keys),
  * -EMFILE (the path holds too many opens), -EPROTO (a malformed reply).
  */
 int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
@@ -538,6 +653,7 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 	struct mcte_seg *seg;
 	struct mcte_path *p;
 	kuid_t uid = current_euid();
+	void *page;
 	bool first;
 	u32 gen;
 	int ret;
@@ -561,13 +677,19 @@ int mcte_rseg_open(struct mcte_engine *eng, const struct sockaddr_storage *ss,
 		goto out_put_peer;
 	}
 	ret = mcte_rseg_ask(p, name, access, uid, in, &gen);
+	if (ret == -E2BIG && !in->hdr.status)
+		goto out_close;	/* made, but more keys than we hold */
 	if (ret)
 		goto out_put_path;
 
-	ret = -ENOMEM;
-	ks = mcte_keyset_make(p, in);
-	if (!ks)
+	page = kmalloc(MCTE_WIRE_MSG_MAX, GFP_KERNEL);
+	ks = page ? mcte_keyset_make(p, in, page) : ERR_PTR(-ENOMEM);
+	kfree(page);
+	if (IS_ERR(ks)) {
+		ret = PTR_ERR(ks);
 		goto out_close;
+	}
+	ret = -ENOMEM;
 	rs = mcte_seg_new(struct mcte_rseg, 1, &mcte_rseg_ops);
 	if (!rs)
 		goto out_free_ks;

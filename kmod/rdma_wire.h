@@ -5,7 +5,10 @@
  * Every field is big-endian and every message starts with the same
  * header; a receiver checks magic, version, type, direction, step and
  * length before it reads anything else, and drops (and counts) what fails
- * the checks. Version 2, the only one spoken.
+ * the checks. Version 3, the only one spoken: it added SEG_KEYS, by which
+ * an opener fetches the keys of an open that do not fit its
+ * SEG_OPEN_REPLY, and an engine of version 2 is refused at connect
+ * (REJ_VERSION) rather than served keys it could not ask the rest of.
  */
 #ifndef _MCTE_RDMA_WIRE_H
 #define _MCTE_RDMA_WIRE_H
@@ -14,10 +17,10 @@
 #include <linux/types.h>
 
 #define MCTE_WIRE_MAGIC		0x4d435445	/* "MCTE" */
-#define MCTE_WIRE_VERSION	2
+#define MCTE_WIRE_VERSION	3
 /* The range this engine speaks; a path runs at the highest both speak. */
-#define MCTE_WIRE_VERSION_MIN	2
-#define MCTE_WIRE_VERSION_MAX	2
+#define MCTE_WIRE_VERSION_MIN	3
+#define MCTE_WIRE_VERSION_MAX	3
 /* A receive buffer: the largest message. */
 #define MCTE_WIRE_MSG_MAX	16384
 #define MCTE_WIRE_ADDRS_MAX	8
@@ -93,7 +96,9 @@ enum mcte_wire_type {
 	MCTE_WIRE_AUTH_REPLY	= 9,
 	MCTE_WIRE_SEG_CLOSE	= 10,	/* opener -> owner: void an open */
 	MCTE_WIRE_SEG_CLOSE_REPLY = 11,
-	MCTE_WIRE_TYPE_MAX	= MCTE_WIRE_SEG_CLOSE_REPLY,
+	MCTE_WIRE_SEG_KEYS	= 12,	/* opener -> owner: a page of keys */
+	MCTE_WIRE_SEG_KEYS_REPLY = 13,
+	MCTE_WIRE_TYPE_MAX	= MCTE_WIRE_SEG_KEYS_REPLY,
 };
 
 /* HELLO flags */
@@ -205,9 +210,12 @@ struct mcte_wire_key {
  * @size: size of the segment
  * @access: enum mcte_access granted: the rights of the keys
  * @nr_bufs: buffers of the segment
- * @nr_keys: entries of @keys
- * @resv: zero
- * @keys: the pieces, in offset order, covering the segment exactly
+ * @nr_keys: entries of @keys: the first page of the open's keys, at least
+ *	     one, at most MCTE_WIRE_KEYS_PAGE
+ * @total_keys: keys of the open in all, at least @nr_keys; those past
+ *		@nr_keys are asked for with SEG_KEYS
+ * @keys: the first pieces, in offset order; all the open's pieces cover
+ *	  the segment exactly
  */
 struct mcte_wire_seg_open_reply {
 	struct mcte_wire_hdr hdr;
@@ -217,13 +225,47 @@ struct mcte_wire_seg_open_reply {
 	__be32 access;
 	__be32 nr_bufs;
 	__be32 nr_keys;
-	__be32 resv;
+	__be32 total_keys;
 	struct mcte_wire_key keys[];
 };
 
-#define MCTE_WIRE_KEYS_MAX						\
+/* Keys one message carries: a page of keys (680). */
+#define MCTE_WIRE_KEYS_PAGE						\
 	((MCTE_WIRE_MSG_MAX - sizeof(struct mcte_wire_seg_open_reply)) /	\
 	 sizeof(struct mcte_wire_key))
+
+/**
+ * struct mcte_wire_seg_keys - SEG_KEYS: a page of an open's keys, wanted
+ * @hdr: header
+ * @open_id: the open, as its SEG_OPEN_REPLY named it, made through this
+ *	     path
+ * @first: index of the first key wanted, below the open's total_keys
+ * @resv: zero
+ */
+struct mcte_wire_seg_keys {
+	struct mcte_wire_hdr hdr;
+	__be64 open_id;
+	__be32 first;
+	__be32 resv;
+};
+
+/**
+ * struct mcte_wire_seg_keys_reply - SEG_KEYS_REPLY
+ * @hdr: header; status ENOENT (no such open on this path) or ERANGE
+ *	 (@first not below the open's keys), then the header is all
+ * @open_id: as asked
+ * @first: as asked
+ * @nr_keys: entries of @keys, at least one, at most MCTE_WIRE_KEYS_PAGE
+ *	     and no more than the open has from @first on
+ * @keys: keys @first on, in offset order
+ */
+struct mcte_wire_seg_keys_reply {
+	struct mcte_wire_hdr hdr;
+	__be64 open_id;
+	__be32 first;
+	__be32 nr_keys;
+	struct mcte_wire_key keys[];
+};
 
 /**
  * struct mcte_wire_seg_gone - SEG_GONE
@@ -250,6 +292,11 @@ static_assert(sizeof(struct mcte_wire_rej) == 16);
 static_assert(sizeof(struct mcte_wire_hello) == 24 + 304);
 static_assert(sizeof(struct mcte_wire_seg_open) == 24 + 72);
 static_assert(sizeof(struct mcte_wire_seg_open_reply) == 24 + 40);
+static_assert(sizeof(struct mcte_wire_seg_keys) == 24 + 16);
+static_assert(sizeof(struct mcte_wire_seg_keys_reply) == 24 + 16);
+static_assert(sizeof(struct mcte_wire_seg_keys_reply) +
+	      MCTE_WIRE_KEYS_PAGE * sizeof(struct mcte_wire_key) <=
+	      MCTE_WIRE_MSG_MAX);
 static_assert(sizeof(struct mcte_wire_hdr) == 24);
 static_assert(sizeof(struct mcte_wire_addr) == 20);
 static_assert(sizeof(struct mcte_wire_key) == 24);

@@ -15,6 +15,7 @@
 #include <linux/overflow.h>
 #include <linux/sched/mm.h>
 #include <linux/sched/signal.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 
 #include "compat.h"
@@ -25,20 +26,33 @@
 /* Pages pinned per call of pin_user_pages_fast(), between reschedules. */
 #define MCTE_PIN_CHUNK		1024
 
+/* Bytes of one run of an sg_table: larger runs are cut there. */
+#define MCTE_HBUF_SG_MAX	SZ_1G
+
+/**
+ * struct mcte_hbuf - the pinned pages of one buffer
+ * @pages: its pages, from its first; NULL until pinned
+ * @nr: how many
+ */
+struct mcte_hbuf {
+	struct page **pages;
+	unsigned long nr;
+};
+
 /**
  * struct mcte_hseg - a host-memory segment
  * @seg: the segment
  * @mm: the registering process's mm, grabbed, charged with @nr_pages
- * @nr_pages: pages pinned, in @pages
- * @pages: the pinned pages of all buffers, buffer after buffer
- * @first: per buffer, the index in @pages of its first page
+ * @nr_pages: pages pinned, in all buffers (a page mapped at two places
+ *	      of the segment counts twice)
+ * @hb: per buffer, its pages: an array each, so that no array is larger
+ *	than its buffer needs (kvmalloc() takes no more than INT_MAX bytes)
  */
 struct mcte_hseg {
 	struct mcte_seg seg;
 	struct mm_struct *mm;
 	unsigned long nr_pages;
-	struct page **pages;
-	unsigned long *first;
+	struct mcte_hbuf *hb;
 };
 
 static struct mcte_hseg *to_hseg(const struct mcte_seg *seg)
@@ -161,7 +175,8 @@ struct page *mcte_hbuf_page(struct page *const *pages,
  * @off: offset of the range in it
  * @len: bytes, within it, not zero
  * @dev: the device, or NULL for the CPU's pages (virtual DMA)
- * @sgt: out: one entry per page, DMA-mapped for @dev
+ * @sgt: out: one entry per physically contiguous run of pages (at most
+ *	 MCTE_HBUF_SG_MAX bytes, or what @dev takes), DMA-mapped for @dev
  *
  * Return: 0 or -errno.
  */
@@ -170,16 +185,23 @@ int mcte_hbuf_dma_map(struct page **pages, const struct mcte_sbuf *b,
 		      struct sg_table *sgt)
 {
 	u64 at = b->pgoff + off;
-	unsigned int npages;
+	unsigned int npages, max_seg;
 	int ret;
 
 	if (off > b->len || len > b->len - off || !len)
 		return -EINVAL;
 	npages = DIV_ROUND_UP(offset_in_page(at) + len, PAGE_SIZE);
-	/* One entry per page: a device's MR maps page after page. */
+	/*
+	 * One entry per physically contiguous run (a huge page, or more):
+	 * 32 bytes per 2 MiB rather than per 4 KiB, and the MR that maps
+	 * it may use pages as large as the runs.
+	 */
+	max_seg = dev ? min_t(u64, dma_get_max_seg_size(dev),
+			      MCTE_HBUF_SG_MAX) : MCTE_HBUF_SG_MAX;
+	max_seg = max_t(unsigned int, max_seg & PAGE_MASK, PAGE_SIZE);
 	ret = sg_alloc_table_from_pages_segment(sgt, pages + (at >> PAGE_SHIFT),
 						npages, offset_in_page(at),
-						len, PAGE_SIZE, GFP_KERNEL);
+						len, max_seg, GFP_KERNEL);
 	if (ret)
 		return ret;
 	if (!dev)
@@ -218,19 +240,36 @@ static long mcte_hseg_layout(struct mcte_hseg *hs,
 	for (i = 0; i < seg->nr_bufs; i++) {
 		struct mcte_sbuf *b = &seg->bufs[i];
 
+		/*
+		 * No bound on the sum against RAM: one memory mapped at many
+		 * places pins its pages once per place.
+		 */
 		n = mcte_hbuf_layout(&ubufs[i], b);
 		if (n < 0)
 			return n;
-		if (pages + n > totalram_pages())
-			return -ENOMEM;
 		b->start = size;
-		hs->first[i] = pages;
+		hs->hb[i].nr = n;
 		size += b->len;
 		pages += n;
 	}
 
 	seg->size = size;
 	return pages;
+}
+
+/* Unpin and free the page arrays of buffers [0, @nr); dirtied or not. */
+static void mcte_hseg_unpin(struct mcte_hseg *hs, u32 nr, bool dirty)
+{
+	u32 i;
+
+	for (i = 0; i < nr; i++) {
+		if (dirty)
+			mcte_hbuf_unpin(hs->hb[i].pages, hs->hb[i].nr);
+		else
+			unpin_user_pages(hs->hb[i].pages, hs->hb[i].nr);
+		kvfree(hs->hb[i].pages);
+		hs->hb[i].pages = NULL;
+	}
 }
 
 /* Pin every buffer's pages; on failure nothing stays pinned. */
@@ -241,13 +280,16 @@ static int mcte_hseg_pin(struct mcte_hseg *hs,
 	int ret;
 
 	for (i = 0; i < nr; i++) {
-		unsigned long n;
+		struct mcte_hbuf *hb = &hs->hb[i];
 
-		n = (i + 1 < nr ? hs->first[i + 1] : hs->nr_pages) -
-		    hs->first[i];
-		ret = mcte_hbuf_pin(&ubufs[i], n, hs->pages + hs->first[i]);
+		hb->pages = kvmalloc_array(hb->nr, sizeof(*hb->pages),
+					   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
+		ret = hb->pages ? mcte_hbuf_pin(&ubufs[i], hb->nr, hb->pages) :
+				  -ENOMEM;
 		if (ret) {
-			unpin_user_pages(hs->pages, hs->first[i]);
+			kvfree(hb->pages);
+			hb->pages = NULL;
+			mcte_hseg_unpin(hs, i, false);
 			return ret;
 		}
 	}
@@ -266,9 +308,8 @@ static struct mcte_seg *mcte_hseg_create(struct mcte_engine *eng,
 	hs = mcte_seg_new(struct mcte_hseg, r->nr_bufs, &mcte_seg_host_ops);
 	if (!hs)
 		return ERR_PTR(-ENOMEM);
-	hs->first = kvcalloc(r->nr_bufs, sizeof(*hs->first),
-			     GFP_KERNEL_ACCOUNT);
-	if (!hs->first) {
+	hs->hb = kvcalloc(r->nr_bufs, sizeof(*hs->hb), GFP_KERNEL_ACCOUNT);
+	if (!hs->hb) {
 		ret = -ENOMEM;
 		goto out_free_seg;
 	}
@@ -276,35 +317,26 @@ static struct mcte_seg *mcte_hseg_create(struct mcte_engine *eng,
 	pages = mcte_hseg_layout(hs, ubufs);
 	if (pages < 0) {
 		ret = pages;
-		goto out_free_first;
+		goto out_free_hb;
 	}
 
 	ret = mcte_seg_charge(mm, pages);
 	if (ret)
-		goto out_free_first;
-
-	hs->pages = kvmalloc_array(pages, sizeof(*hs->pages),
-				   GFP_KERNEL_ACCOUNT | __GFP_NOWARN);
-	if (!hs->pages) {
-		ret = -ENOMEM;
-		goto out_uncharge;
-	}
+		goto out_free_hb;
 	hs->nr_pages = pages;
 
 	ret = mcte_hseg_pin(hs, ubufs);
 	if (ret)
-		goto out_free_pages;
+		goto out_uncharge;
 
 	mmgrab(mm);
 	hs->mm = mm;
 	return &hs->seg;
 
-out_free_pages:
-	kvfree(hs->pages);
 out_uncharge:
 	mcte_seg_uncharge(mm, pages);
-out_free_first:
-	kvfree(hs->first);
+out_free_hb:
+	kvfree(hs->hb);
 out_free_seg:
 	mcte_seg_free(&hs->seg);
 	return ERR_PTR(ret);
@@ -314,11 +346,10 @@ static void mcte_hseg_release(struct mcte_seg *seg)
 {
 	struct mcte_hseg *hs = to_hseg(seg);
 
-	mcte_hbuf_unpin(hs->pages, hs->nr_pages);
+	mcte_hseg_unpin(hs, seg->nr_bufs, true);
 	mcte_seg_uncharge(hs->mm, hs->nr_pages);
 	mmdrop(hs->mm);
-	kvfree(hs->pages);
-	kvfree(hs->first);
+	kvfree(hs->hb);
 	mcte_seg_free(seg);
 }
 
@@ -327,7 +358,7 @@ static struct page *mcte_hseg_page(const struct mcte_seg *seg, u32 buf,
 {
 	const struct mcte_hseg *hs = to_hseg(seg);
 
-	return mcte_hbuf_page(hs->pages + hs->first[buf], &seg->bufs[buf], off,
+	return mcte_hbuf_page(hs->hb[buf].pages, &seg->bufs[buf], off,
 			      pgoff, len);
 }
 
@@ -351,7 +382,7 @@ static int mcte_hseg_dma_map(struct mcte_seg *seg, u32 buf, u64 off,
 {
 	struct mcte_hseg *hs = to_hseg(seg);
 
-	return mcte_hbuf_dma_map(hs->pages + hs->first[buf], &seg->bufs[buf],
+	return mcte_hbuf_dma_map(hs->hb[buf].pages, &seg->bufs[buf],
 				 off, len, dev, sgt);
 }
 

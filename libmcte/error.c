@@ -62,7 +62,7 @@ static const char *const mcte_open_errors[] = {
 	[EBUSY]		= "the peer engine is too busy to answer (or no room for another connection)",
 	[EPROTO]	= "the peer engine's answer is malformed",
 	[ETIMEDOUT]	= "timed out: no path to the peer engine came up in time",
-	[E2BIG]		= "the segment has more pieces than one answer of the peer holds",
+	[E2BIG]		= "the segment needs more keys than one open may hold (1048576)",
 	[ENODEV]	= "mcte module not loaded: " MCTE_DEV_PATH " has no driver",
 };
 

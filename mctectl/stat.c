@@ -38,6 +38,7 @@ static const enum mnl_attr_data_type stat_policy[MCTE_A_STAT_MAX + 1] = {
 	[MCTE_A_STAT_PEERS]		= MNL_TYPE_U64,
 	[MCTE_A_STAT_PATHS]		= MNL_TYPE_U64,
 	[MCTE_A_STAT_OPENS]		= MNL_TYPE_U64,
+	[MCTE_A_STAT_KEY_PAGES]		= MNL_TYPE_U64,
 };
 
 /* The lines of the text output: a label, then counters with their word. */
@@ -62,6 +63,7 @@ static const struct {
 	{ NULL,		MCTE_A_STAT_AUTH_FAILED,	"auth_failed",	  "auth-failed" },
 	{ NULL,		MCTE_A_STAT_OPEN_REFUSED,	"open_refused",	  "open-refused" },
 	{ NULL,		MCTE_A_STAT_PATHS_FAILED,	"paths_failed",	  "paths-failed" },
+	{ NULL,		MCTE_A_STAT_KEY_PAGES,		"key_pages",	  "key-pages" },
 	{ "now",	MCTE_A_STAT_PEERS,		"peers",	  "peers" },
 	{ NULL,		MCTE_A_STAT_PATHS,		"paths",	  "paths" },
 	{ NULL,		MCTE_A_STAT_OPENS,		"opens",	  "opens" },
@@ -81,7 +83,7 @@ static bool stat_line_reported(const struct nlattr **tb, size_t i)
  * Text:  requests submitted 10 completed 10 failed 0 timeout 0 canceled 0
  *        bytes read 0 written 40960
  *        slices 10 segments 2 batches 1
- *        peers wire-refused 0 conn-refused 0 auth-failed 0 open-refused 0 paths-failed 0
+ *        peers wire-refused 0 conn-refused 0 auth-failed 0 open-refused 0 paths-failed 0 key-pages 0
  *        now peers 1 paths 2 opens 1
  * JSON:  {"req_submitted":10,...,"batches":1,"wire_refused":0,...,
  *         "paths_failed":0}

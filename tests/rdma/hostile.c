@@ -50,17 +50,20 @@
 /* ---- the protocol, as Documentation/wire.rst has it ------------------ */
 
 #define W_MAGIC		0x4d435445u
-#define W_VERSION	2
+#define W_VERSION	3
 #define W_MSG_MAX	16384
 #define W_HDR		24
 #define W_HELLO		(W_HDR + 304)
 #define W_SEG_OPEN	(W_HDR + 72)
 #define W_REPLY_FIXED	(W_HDR + 40)
 #define W_KEY		24
+#define W_SEG_KEYS	(W_HDR + 16)
+#define W_KEYS_FIXED	(W_HDR + 16)
 
 enum {
 	T_HELLO = 1, T_HELLO_REPLY, T_SEG_OPEN, T_SEG_OPEN_REPLY, T_SEG_GONE,
 	T_PING, T_PONG, T_AUTH, T_AUTH_REPLY, T_SEG_CLOSE, T_SEG_CLOSE_REPLY,
+	T_SEG_KEYS, T_SEG_KEYS_REPLY,
 };
 
 #define HELLO_AUTH	0x01
@@ -675,7 +678,7 @@ static struct conn *session(void)
 
 struct open {
 	uint64_t seg_id, open_id, size;
-	uint32_t access, nr_keys;
+	uint32_t access, nr_keys, total_keys;
 	struct { uint64_t off, addr; uint32_t len, rkey; } key[64];
 };
 
@@ -710,6 +713,7 @@ static int seg_open(struct conn *c, const char *name, uint32_t access,
 	o->size = get64(r, W_HDR + 16);
 	o->access = get32(r, W_HDR + 24);
 	o->nr_keys = get32(r, W_HDR + 32);
+	o->total_keys = get32(r, W_HDR + 36);
 	if (o->nr_keys > 64 || len != W_REPLY_FIXED + (int)o->nr_keys * W_KEY)
 		return -EPROTO;
 	for (i = 0; i < o->nr_keys; i++) {
@@ -794,13 +798,14 @@ static void t_connect(void)
 		uint64_t id;
 		int reason;
 	} cases[] = {
-		{ "private data too short", 8, 2, 2, W_MAGIC, 7, REJ_MALFORMED },
-		{ "no private data", 0, 2, 2, W_MAGIC, 7, REJ_MALFORMED },
-		{ "another magic", 16, 2, 2, 0x12345678, 7, REJ_MALFORMED },
+		{ "private data too short", 8, W_VERSION, W_VERSION, W_MAGIC, 7, REJ_MALFORMED },
+		{ "no private data", 0, W_VERSION, W_VERSION, W_MAGIC, 7, REJ_MALFORMED },
+		{ "another magic", 16, W_VERSION, W_VERSION, 0x12345678, 7, REJ_MALFORMED },
 		{ "version 1 only (an old engine)", 16, 1, 0, W_MAGIC, 7, REJ_VERSION },
-		{ "versions 3 to 5 only", 16, 5, 3, W_MAGIC, 7, REJ_VERSION },
-		{ "lowest version above highest", 16, 2, 3, W_MAGIC, 7, REJ_MALFORMED },
-		{ "engine id 0", 16, 2, 2, W_MAGIC, 0, REJ_MALFORMED },
+		{ "version 2 only (keys in one message)", 16, 2, 2, W_MAGIC, 7, REJ_VERSION },
+		{ "versions 4 to 6 only", 16, 6, 4, W_MAGIC, 7, REJ_VERSION },
+		{ "lowest version above highest", 16, 3, 4, W_MAGIC, 7, REJ_MALFORMED },
+		{ "engine id 0", 16, W_VERSION, W_VERSION, W_MAGIC, 0, REJ_MALFORMED },
 	};
 	struct counts before = counts_now();
 	unsigned int i, good = 0;
@@ -1277,6 +1282,98 @@ static void t_keys(void)
 	conn_free(c);
 }
 
+/*
+ * SEG_KEYS for keys @first on of @open_id, @resv in its reserved field.
+ * Return: the reply's length into @r, or -errno.
+ */
+static int seg_keys(struct conn *c, uint64_t open_id, uint32_t first,
+		    uint32_t resv, uint8_t *r)
+{
+	uint8_t m[W_SEG_KEYS];
+
+	memset(m, 0, sizeof(m));
+	w_hdr(m, T_SEG_KEYS, sizeof(m), 0);
+	put64(m, W_HDR, open_id);
+	put32(m, W_HDR + 8, first);
+	put32(m, W_HDR + 12, resv);
+	return rpc(c, m, sizeof(m), r);
+}
+
+/* Whether a SEG_KEYS_REPLY @r of @len bytes is the refusal @err alone. */
+static bool keys_refused(const uint8_t *r, int len, uint32_t err)
+{
+	return len == W_HDR && get32(r, 8) == err;
+}
+
+/*
+ * SEG_KEYS, by which an opener fetches the keys that do not fit its
+ * SEG_OPEN_REPLY: only opens of this path are named, nothing past an
+ * open's keys, asking again costs a reply and nothing else.
+ */
+static void t_seg_keys(void)
+{
+	uint8_t r[W_MSG_MAX];
+	struct counts before;
+	struct open o, other;
+	struct conn *c, *c2;
+	unsigned int i, same = 0;
+	int len;
+
+	c = session();
+	c2 = session();
+	if (!c || !c2 || seg_open(c, seg_rw, MCTE_ACCESS_RW, &o) ||
+	    seg_open(c2, seg_ro, MCTE_ACCESS_READ, &other)) {
+		check(false, "seg keys: no sessions with opens");
+		conn_free(c);
+		conn_free(c2);
+		return;
+	}
+	check(o.total_keys == o.nr_keys && o.nr_keys > 0,
+	      "a small segment's reply carries all its keys (%u of %u)",
+	      o.nr_keys, o.total_keys);
+
+	before = counts_now();
+	/* The first page again, many times: the same keys every time. */
+	for (i = 0; i < 64; i++) {
+		len = seg_keys(c, o.open_id, 0, 0, r);
+		if (len == W_KEYS_FIXED + (int)o.nr_keys * W_KEY &&
+		    !get32(r, 8) && get64(r, W_HDR) == o.open_id &&
+		    !get32(r, W_HDR + 8) && get32(r, W_HDR + 12) == o.nr_keys &&
+		    get64(r, W_KEYS_FIXED) == o.key[0].off &&
+		    get32(r, W_KEYS_FIXED + 20) == o.key[0].rkey)
+			same++;
+	}
+	check(same == 64, "the same page of keys asked 64 times: the same keys each time (%u)",
+	      same);
+	len = seg_keys(c, o.open_id, o.nr_keys - 1, 0, r);
+	check(len == W_KEYS_FIXED + W_KEY && get32(r, W_HDR + 12) == 1 &&
+	      get64(r, W_KEYS_FIXED) == o.key[o.nr_keys - 1].off,
+	      "keys from the last on: the last alone");
+	check(counts_moved(&before, 0, 0, 0, 0), "asking is no refusal (counters unmoved)");
+
+	before = counts_now();
+	len = seg_keys(c, o.open_id ^ 0x5a5a00, 0, 0, r);
+	check(keys_refused(r, len, ENOENT), "an open id the engine never gave: ENOENT");
+	len = seg_keys(c, other.open_id, 0, 0, r);
+	check(keys_refused(r, len, ENOENT), "the open of another connection: ENOENT");
+	len = seg_keys(c, o.open_id, o.total_keys, 0, r);
+	check(keys_refused(r, len, ERANGE), "keys from the open's count on: ERANGE");
+	len = seg_keys(c, o.open_id, 0xffffffffu, 0, r);
+	check(keys_refused(r, len, ERANGE), "keys from index 2^32-1: ERANGE");
+	len = seg_keys(c, o.open_id, 0, 1, r);
+	check(keys_refused(r, len, EINVAL), "the reserved field set: EINVAL");
+	check(counts_moved(&before, 5, 0, 0, 0), "each refusal counted (wire-refused +5)");
+
+	before = counts_now();
+	check(!seg_close(c, o.open_id), "SEG_CLOSE of the open");
+	len = seg_keys(c, o.open_id, 0, 0, r);
+	check(keys_refused(r, len, ENOENT), "its keys after the close: ENOENT");
+	check(counts_moved(&before, 1, 0, 0, 0), "counted (wire-refused +1)");
+	check(alive(c) && alive(c2), "both connections still answer");
+	conn_free(c2);
+	conn_free(c);
+}
+
 /* One garbage message that the engine must refuse exactly once. */
 static size_t garbage(struct conn *c, uint8_t *m)
 {
@@ -1303,11 +1400,12 @@ static size_t garbage(struct conn *c, uint8_t *m)
 		put32(m, 12, (uint32_t)mx_rand64(&rng) | 1);
 		break;
 	case 5:		/* unknown type */
-		put8(m, 5, rnd(2) ? 0 : (uint8_t)(12 + rnd(244)));
+		put8(m, 5, rnd(2) ? 0 : (uint8_t)(T_SEG_KEYS_REPLY + 1 + rnd(242)));
 		break;
 	case 6:		/* a reply, sent to the side that answers */
 		put8(m, 5, (uint8_t[]){ T_HELLO_REPLY, T_SEG_OPEN_REPLY,
-			T_SEG_GONE, T_AUTH_REPLY, T_SEG_CLOSE_REPLY }[rnd(5)]);
+			T_SEG_GONE, T_AUTH_REPLY, T_SEG_CLOSE_REPLY,
+			T_SEG_KEYS_REPLY }[rnd(6)]);
 		len = W_HDR + 8;
 		put16(m, 6, len);
 		break;
@@ -1336,10 +1434,12 @@ static size_t garbage(struct conn *c, uint8_t *m)
 			put32(m, W_HDR + 64, rnd(2) ? 0 : 3 + (uint32_t)rnd(1000));
 		len = W_SEG_OPEN;
 		break;
-	case 12:	/* a close of an open nobody has */
-		w_hdr(m, T_SEG_CLOSE, W_HDR + 8, rnd(1000));
+	case 12:	/* a close, or keys, of an open nobody has */
+		len = rnd(2) ? W_HDR + 8 : W_SEG_KEYS;
+		w_hdr(m, len == W_SEG_KEYS ? T_SEG_KEYS : T_SEG_CLOSE, len,
+		      rnd(1000));
+		memset(m + W_HDR, 0, len - W_HDR);
 		put64(m, W_HDR, (1ULL << 60) | mx_rand64(&rng) >> 8);
-		len = W_HDR + 8;
 		break;
 	case 13:	/* a hello carrying a proof */
 		hello_msg(c, m, 0);
@@ -1581,6 +1681,7 @@ int main(int argc, char **argv)
 	timed("opens", t_opens);
 	if (opt_key_len) {
 		timed("keys", t_keys);
+		timed("pages of keys", t_seg_keys);
 		timed("an oversize message", t_oversize);
 	}
 	timed("the bulk", t_bulk);
