@@ -24,12 +24,12 @@
  * it cannot be unloaded while a segment has its pages.
  */
 struct mcte_nvp2p_api {
-	typeof(&nvidia_p2p_get_pages) get_pages;
-	typeof(&nvidia_p2p_put_pages) put_pages;
-	typeof(&nvidia_p2p_free_page_table) free_page_table;
-	typeof(&nvidia_p2p_dma_map_pages) dma_map_pages;
-	typeof(&nvidia_p2p_dma_unmap_pages) dma_unmap_pages;
-	typeof(&nvidia_p2p_free_dma_mapping) free_dma_mapping;
+	typeof(nvidia_p2p_get_pages) *get_pages;
+	typeof(nvidia_p2p_put_pages) *put_pages;
+	typeof(nvidia_p2p_free_page_table) *free_page_table;
+	typeof(nvidia_p2p_dma_map_pages) *dma_map_pages;
+	typeof(nvidia_p2p_dma_unmap_pages) *dma_unmap_pages;
+	typeof(nvidia_p2p_free_dma_mapping) *free_dma_mapping;
 };
 
 int mcte_nvp2p_api_get(struct mcte_nvp2p_api *api);

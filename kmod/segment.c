@@ -369,7 +369,7 @@ void mcte_seg_revoke(struct mcte_seg *seg)
 
 	/* Transfers end by themselves now; none waits on this. */
 	while (atomic_read(&seg->inflight)) {
-		msleep(1);
+		usleep_range(1000, 2000);
 		if (++waited % 10000 == 0)
 			pr_info("segment %s: its memory is being taken back; waiting for %d transfers\n",
 				seg->name, atomic_read(&seg->inflight));

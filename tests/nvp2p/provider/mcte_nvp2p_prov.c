@@ -55,7 +55,7 @@
 #define MCTE_PROV_PAGE		SZ_64K
 #define MCTE_PROV_ORDER		get_order(MCTE_PROV_PAGE)
 #define MCTE_PROV_VA_BASE	(64ULL << 30)
-#define MCTE_PROV_MAX		(1ULL << 30)	/* bytes of one allocation */
+#define MCTE_PROV_MAX		SZ_1G	/* bytes of one allocation */
 
 /**
  * struct mcte_prov_region - one allocation of fake GPU memory
@@ -185,8 +185,8 @@ static void mcte_prov_revoke_table(struct mcte_prov_table *t)
 	mcte_prov_table_free(t);
 }
 
-int nvidia_p2p_get_pages(uint64_t p2p_token, uint32_t va_space,
-			 uint64_t virtual_address, uint64_t length,
+int nvidia_p2p_get_pages(u64 p2p_token, u32 va_space,
+			 u64 virtual_address, u64 length,
 			 struct nvidia_p2p_page_table **page_table,
 			 void (*free_callback)(void *data), void *data)
 {
@@ -248,8 +248,8 @@ out_unlock:
 }
 EXPORT_SYMBOL_GPL(nvidia_p2p_get_pages);
 
-int nvidia_p2p_put_pages(uint64_t p2p_token, uint32_t va_space,
-			 uint64_t virtual_address,
+int nvidia_p2p_put_pages(u64 p2p_token, u32 va_space,
+			 u64 virtual_address,
 			 struct nvidia_p2p_page_table *page_table)
 {
 	struct mcte_prov_table *t, *found = NULL;
