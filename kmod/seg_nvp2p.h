@@ -21,15 +21,23 @@
  * @free_dma_mapping: nvidia_p2p_free_dma_mapping()
  *
  * Each one got with __symbol_get(), which holds the provider's module:
- * it cannot be unloaded while a segment has its pages.
+ * it cannot be unloaded while a segment has its pages. The types are
+ * checked against nv-p2p.h's declarations (seg_nvp2p_api.c).
  */
 struct mcte_nvp2p_api {
-	typeof(nvidia_p2p_get_pages) *get_pages;
-	typeof(nvidia_p2p_put_pages) *put_pages;
-	typeof(nvidia_p2p_free_page_table) *free_page_table;
-	typeof(nvidia_p2p_dma_map_pages) *dma_map_pages;
-	typeof(nvidia_p2p_dma_unmap_pages) *dma_unmap_pages;
-	typeof(nvidia_p2p_free_dma_mapping) *free_dma_mapping;
+	int (*get_pages)(u64 p2p_token, u32 va_space, u64 virtual_address,
+			 u64 length, struct nvidia_p2p_page_table **page_table,
+			 void (*free_callback)(void *data), void *data);
+	int (*put_pages)(u64 p2p_token, u32 va_space, u64 virtual_address,
+			 struct nvidia_p2p_page_table *page_table);
+	int (*free_page_table)(struct nvidia_p2p_page_table *page_table);
+	int (*dma_map_pages)(struct pci_dev *peer,
+			     struct nvidia_p2p_page_table *page_table,
+			     struct nvidia_p2p_dma_mapping **dma_mapping);
+	int (*dma_unmap_pages)(struct pci_dev *peer,
+			       struct nvidia_p2p_page_table *page_table,
+			       struct nvidia_p2p_dma_mapping *dma_mapping);
+	int (*free_dma_mapping)(struct nvidia_p2p_dma_mapping *dma_mapping);
 };
 
 int mcte_nvp2p_api_get(struct mcte_nvp2p_api *api);

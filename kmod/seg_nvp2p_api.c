@@ -11,6 +11,8 @@
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
 
+#include <linux/build_bug.h>
+#include <linux/compiler.h>
 #include <linux/module.h>
 #include <linux/stddef.h>
 
@@ -64,6 +66,18 @@ void mcte_nvp2p_api_put(struct mcte_nvp2p_api *api)
 int mcte_nvp2p_api_get(struct mcte_nvp2p_api *api)
 {
 	unsigned int i;
+
+	/* The pointers called are of the functions nv-p2p.h declares. */
+	BUILD_BUG_ON(!__same_type(api->get_pages, &nvidia_p2p_get_pages));
+	BUILD_BUG_ON(!__same_type(api->put_pages, &nvidia_p2p_put_pages));
+	BUILD_BUG_ON(!__same_type(api->free_page_table,
+				  &nvidia_p2p_free_page_table));
+	BUILD_BUG_ON(!__same_type(api->dma_map_pages,
+				  &nvidia_p2p_dma_map_pages));
+	BUILD_BUG_ON(!__same_type(api->dma_unmap_pages,
+				  &nvidia_p2p_dma_unmap_pages));
+	BUILD_BUG_ON(!__same_type(api->free_dma_mapping,
+				  &nvidia_p2p_free_dma_mapping));
 
 	for (i = 0; i < ARRAY_SIZE(mcte_nvp2p_fns); i++) {
 		void *fn = __symbol_get(mcte_nvp2p_fns[i].name);
