@@ -197,13 +197,28 @@ static void mcte_nvbuf_free_callback(void *data)
 	mutex_unlock(&ns->map_lock);
 	ns->api.free_page_table(nb->pt);
 
+	/*
+	 * The release, if this is the last reference, runs from a work item
+	 * that waits for @cbs; so does a registration that fails. Nothing
+	 * of the segment is touched after the lock is let go of.
+	 */
+	if (held)
+		mcte_seg_put(&ns->seg);
 	spin_lock(&ns->lock);
 	if (!--ns->cbs)
 		wake_up_all(&ns->cb_wait);
 	spin_unlock(&ns->lock);
-	/* The release, if this is the last reference, runs from a work item. */
-	if (held)
-		mcte_seg_put(&ns->seg);
+}
+
+/* No callback is in progress, nor still holding the lock. */
+static bool mcte_nvseg_no_cbs(struct mcte_nvseg *ns)
+{
+	bool none;
+
+	spin_lock(&ns->lock);
+	none = !ns->cbs;
+	spin_unlock(&ns->lock);
+	return none;
 }
 
 /* Whether every page of @nb is host memory the CPU maps. */
@@ -341,7 +356,7 @@ static void mcte_nvseg_put_pages(struct mcte_nvseg *ns)
 			ns->api.put_pages(0, 0, nb->va, nb->pt);
 	}
 	/* A callback that found a buffer LIVE may still be on its way out. */
-	wait_event(ns->cb_wait, !READ_ONCE(ns->cbs));
+	wait_event(ns->cb_wait, mcte_nvseg_no_cbs(ns));
 }
 
 static void mcte_nvseg_free_bufs(struct mcte_nvseg *ns)
