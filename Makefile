@@ -21,6 +21,9 @@ KVERS		:= $(KVER)
 endif
 
 export TOP
+# nv-p2p.h, for GPU memory segments and the test provider (setup fetches it).
+MCTE_NV_P2P_INC	:= $(BUILD)/nvp2p/include
+export MCTE_NV_P2P_INC
 
 .PHONY: all modules user libmcte mctectl tests bench-build setup lint check \
 	check-debug demo bench clean
@@ -39,6 +42,21 @@ module-%:
 	@for f in $(TOP)/kmod/*.[ch] $(TOP)/kmod/Kbuild; do \
 		ln -sf $$f $(BUILD)/$*/kmod/; done
 	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$* $(if $(C),C=$(C)) modules
+	@$(MAKE) --no-print-directory provider-$*
+
+# The test provider of the nvidia_p2p_* API (tests/nvp2p/provider), in
+# build/KVER/tests/nvp2p, when nv-p2p.h is there: without it the nvp2p
+# suite fails, saying so.
+provider-%:
+ifneq ($(wildcard $(MCTE_NV_P2P_INC)/nv-p2p.h),)
+	@mkdir -p $(BUILD)/$*/tests/nvp2p
+	@find $(BUILD)/$*/tests/nvp2p -xtype l -delete
+	@for f in $(TOP)/tests/nvp2p/provider/*.c $(TOP)/tests/nvp2p/provider/Kbuild; do \
+		ln -sf $$f $(BUILD)/$*/tests/nvp2p/; done
+	$(MAKE) -C /lib/modules/$*/build M=$(BUILD)/$*/tests/nvp2p $(if $(C),C=$(C)) modules
+else
+	@echo "warning: no $(MCTE_NV_P2P_INC)/nv-p2p.h (run scripts/setup.sh): GPU memory segments and their test provider not built" >&2
+endif
 
 user: libmcte mctectl tests
 

@@ -258,6 +258,8 @@ struct mcte_sbuf {
  * @id: index in &mcte_engine.segs
  * @dead: unregistered; new requests are refused with -ENODEV, slices not
  *	  yet copying fail with it. Written under the engine's seg_lock.
+ * @revoked: made dead by its memory's provider taking the memory back
+ *	     (mcte_seg_revoke()), not by its owner; under seg_lock too
  * @kind: enum mcte_seg_kind
  * @access: enum mcte_access granted to openers
  * @uid: effective uid of the registering (or opening) process
@@ -278,6 +280,7 @@ struct mcte_seg {
 	struct hlist_node hnode;
 	u32 id;
 	bool dead;
+	bool revoked;
 	u32 kind;
 	u32 access;
 	kuid_t uid;

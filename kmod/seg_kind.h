@@ -4,8 +4,8 @@
  *
  * A segment is a struct mcte_seg embedded first in a kind's own struct:
  * host pages (seg_host.c), dma-bufs mixed with host pages (seg_dmabuf.c),
- * a peer's segment opened here (a transport's), and next GPU peer memory
- * and block devices. The core, the
+ * NVIDIA GPU memory (seg_nvp2p.c), a peer's segment opened here (a
+ * transport's), and next block devices. The core, the
  * local copy and the transports reach a segment's memory only through
  * its struct mcte_seg_ops, so that a new kind is a new table, its file,
  * and a line in the list of registrable kinds in segment.c.
@@ -31,6 +31,9 @@ struct mcte_transport;
  * @xport: the transport that moves the bytes of a peer's segment; NULL for
  *	   memory of this node, which the local transport copies and the
  *	   transports read and write through @page or @dma_map
+ * @available: whether its memory can be had now, for a kind that rests on
+ *	       another module which may come and go: its @features are
+ *	       reported only then. Optional: NULL is always.
  * @create: MCTE_IOC_SEG_REG of this kind: check @ubufs (@r->nr_bufs of
  *	    them), make the segment with mcte_seg_alloc(), lay its buffers
  *	    out (&mcte_seg.bufs, .size) and take hold of the memory in the
@@ -48,7 +51,8 @@ struct mcte_transport;
  *	     of buffer @buf and how many bytes from it are mapped (at least
  *	     one). Undone by @cpu_unmap before the next @cpu_map of this
  *	     segment on this CPU but one: mappings nest, as kmap_local_page()
- *	     does. Required for memory of this node.
+ *	     does. Optional: memory the CPU cannot reach leaves it NULL, and
+ *	     local copies of it fail with -EOPNOTSUPP.
  * @cpu_unmap: undo @cpu_map of address @addr. Required with @cpu_map.
  * @dma_map: a device's view of bytes [@off, @off + @len) of buffer @buf,
  *	     in @sgt (allocated here): DMA-mapped for @dev, or, when @dev is
@@ -63,6 +67,7 @@ struct mcte_seg_ops {
 	u64 features;
 	const struct mcte_transport *xport;
 
+	bool (*available)(void);
 	struct mcte_seg *(*create)(struct mcte_engine *eng,
 				   const struct mcte_seg_reg *r,
 				   const struct mcte_seg_buf *ubufs);
@@ -82,6 +87,13 @@ struct mcte_seg_ops {
 /* The kinds segment.c lists for registration. */
 extern const struct mcte_seg_ops mcte_seg_host_ops;
 extern const struct mcte_seg_ops mcte_seg_dmabuf_ops;
+#ifdef MCTE_HAVE_NV_P2P
+extern const struct mcte_seg_ops mcte_seg_nvp2p_ops;
+#define MCTE_SEG_NVP2P_OPS	(&mcte_seg_nvp2p_ops)
+#else
+/* Built without nv-p2p.h: the kind is not registrable. */
+#define MCTE_SEG_NVP2P_OPS	NULL
+#endif
 
 /* segment.c: the allocator of every kind, and memory charging */
 void *mcte_seg_alloc(size_t size, u32 nr_bufs,
@@ -90,6 +102,7 @@ void mcte_seg_free(struct mcte_seg *seg);
 int mcte_seg_charge(struct mm_struct *mm, unsigned long pages);
 void mcte_seg_uncharge(struct mm_struct *mm, unsigned long pages);
 u64 mcte_seg_features(void);
+void mcte_seg_revoke(struct mcte_seg *seg);
 
 /**
  * mcte_seg_new() - allocate a segment of a kind

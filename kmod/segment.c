@@ -24,6 +24,7 @@
 
 #include <linux/capability.h>
 #include <linux/cred.h>
+#include <linux/delay.h>
 #include <linux/jhash.h>
 #include <linux/mm.h>
 #include <linux/overflow.h>
@@ -48,21 +49,25 @@ static atomic64_t mcte_seg_serial = ATOMIC64_INIT(0);
 static const struct mcte_seg_ops *const mcte_seg_kinds[] = {
 	[MCTE_SEG_HOST]		= &mcte_seg_host_ops,
 	[MCTE_SEG_DMABUF]	= &mcte_seg_dmabuf_ops,
+	[MCTE_SEG_NV_P2P]	= MCTE_SEG_NVP2P_OPS,
 };
 
 /**
  * mcte_seg_features() - what the kinds of segment memory bring
  *
- * Return: the MCTE_FEAT_* bits of every registrable kind.
+ * Return: the MCTE_FEAT_* bits of every registrable kind whose memory can
+ * be had now.
  */
 u64 mcte_seg_features(void)
 {
+	const struct mcte_seg_ops *ops;
 	u64 features = 0;
 	unsigned int i;
 
 	for (i = 0; i < ARRAY_SIZE(mcte_seg_kinds); i++) {
-		if (mcte_seg_kinds[i])
-			features |= mcte_seg_kinds[i]->features;
+		ops = mcte_seg_kinds[i];
+		if (ops && (!ops->available || ops->available()))
+			features |= ops->features;
 	}
 	return features;
 }
@@ -259,13 +264,21 @@ static struct mcte_seg *mcte_seg_create(struct mcte_file *mf,
 	return seg;
 }
 
-/* Put a created segment into its engine's table: 0, -EEXIST, -ENOMEM. */
+/*
+ * Put a created segment into its engine's table: 0, -EEXIST, -ENOMEM, or
+ * -ENODEV when its memory was taken back meanwhile.
+ */
 static int mcte_seg_publish(struct mcte_seg *seg)
 {
 	struct mcte_engine *eng = seg->eng;
 	int ret;
 
 	mutex_lock(&eng->seg_lock);
+	/* Its memory was taken back while it was being registered. */
+	if (seg->revoked) {
+		ret = -ENODEV;
+		goto out_unlock;
+	}
 	if (mcte_seg_find(eng, seg->name)) {
 		ret = -EEXIST;
 		goto out_unlock;
@@ -282,6 +295,28 @@ out_unlock:
 	return ret;
 }
 
+/* Out of its engine's table, dead; under seg_lock. */
+static void mcte_seg_unlist(struct mcte_seg *seg)
+{
+	struct mcte_engine *eng = seg->eng;
+
+	lockdep_assert_held(&eng->seg_lock);
+	WRITE_ONCE(seg->dead, true);
+	hash_del(&seg->hnode);
+	xa_erase(&eng->segs, seg->id);
+	atomic_long_dec(&eng->nr_segs);
+}
+
+/* What follows a segment's death, with no lock held. */
+static void mcte_seg_gone(struct mcte_seg *seg)
+{
+	mcte_nl_seg_notify(seg, MCTE_CMD_SEG_DEL_NTF);
+	/* Transfers waiting to copy from or to it end now. */
+	mcte_xfer_sweep(seg->eng);
+	/* Peers' keys to it are voided; they hear of it. */
+	mcte_transports_seg_unregistered(seg);
+}
+
 /*
  * Take a segment out of its engine's table: its name is free at once,
  * new requests on it fail with -ENODEV, and so do slices that have not
@@ -292,21 +327,53 @@ static void mcte_seg_unregister(struct mcte_seg *seg)
 	struct mcte_engine *eng = seg->eng;
 
 	mutex_lock(&eng->seg_lock);
-	if (WARN_ON_ONCE(seg->dead)) {
+	/* Its provider may have taken the memory back first. */
+	if (seg->dead) {
+		WARN_ON_ONCE(!seg->revoked);
 		mutex_unlock(&eng->seg_lock);
 		return;
 	}
-	WRITE_ONCE(seg->dead, true);
-	hash_del(&seg->hnode);
-	xa_erase(&eng->segs, seg->id);
-	atomic_long_dec(&eng->nr_segs);
+	mcte_seg_unlist(seg);
 	mutex_unlock(&eng->seg_lock);
+	mcte_seg_gone(seg);
+}
 
-	mcte_nl_seg_notify(seg, MCTE_CMD_SEG_DEL_NTF);
-	/* Transfers waiting to copy from or to it end now. */
-	mcte_xfer_sweep(eng);
-	/* Peers' keys to it are voided; they hear of it. */
-	mcte_transports_seg_unregistered(seg);
+/**
+ * mcte_seg_revoke() - a segment's memory is being taken back
+ * @seg: a referenced segment of this node
+ *
+ * For a kind whose memory another module may take back while it is
+ * registered (a GPU driver freeing the memory, or its process exiting):
+ * the segment goes dead as if unregistered (its name is free, requests
+ * on it end with -ENODEV, peers hear SEG_GONE and lose their keys), and
+ * this returns once no transfer uses it any more, so that nothing reads or
+ * writes the memory after. The owner's handle stays until it unregisters
+ * or closes. Process context, no lock held; may wait for as long as the
+ * transfers on it take to end (their deadline at most).
+ */
+void mcte_seg_revoke(struct mcte_seg *seg)
+{
+	struct mcte_engine *eng = seg->eng;
+	unsigned long waited = 0;
+	bool listed;
+
+	mutex_lock(&eng->seg_lock);
+	/* Not listed yet when it comes during registration. */
+	listed = !seg->dead && !hlist_unhashed(&seg->hnode);
+	seg->revoked = true;
+	if (listed)
+		mcte_seg_unlist(seg);
+	mutex_unlock(&eng->seg_lock);
+	if (listed)
+		mcte_seg_gone(seg);
+
+	/* Transfers end by themselves now; none waits on this. */
+	while (atomic_read(&seg->inflight)) {
+		usleep_range(1000, 2000);
+		if (++waited % 10000 == 0)
+			pr_info("segment %s: its memory is being taken back; waiting for %d transfers\n",
+				seg->name, atomic_read(&seg->inflight));
+	}
 }
 
 /* Reserve a handle number of @mf: 0 or -errno. Release with xa_erase(). */
@@ -346,7 +413,7 @@ long mcte_ioctl_seg_reg(struct mcte_file *mf, struct mcte_seg_reg __user *arg)
 		return -EINVAL;
 	if (r.access > MCTE_ACCESS_RW)
 		return -EINVAL;
-	if (r.kind > MCTE_SEG_BLOCK)
+	if (r.kind > MCTE_SEG_NV_P2P)
 		return -EINVAL;
 	/* A kind of the ABI this module has no memory of. */
 	if (r.kind >= ARRAY_SIZE(mcte_seg_kinds) || !mcte_seg_kinds[r.kind])

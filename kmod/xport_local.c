@@ -59,6 +59,9 @@ static int mcte_local_exec(struct mcte_slice *s)
 		return -ECANCELED;
 	if (mcte_seg_dead(x->lseg) || mcte_seg_dead(x->tseg))
 		return -ENODEV;
+	/* Memory the CPU cannot reach (a GPU's) said why when registered. */
+	if (!x->lseg->ops->cpu_map || !x->tseg->ops->cpu_map)
+		return -EOPNOTSUPP;
 
 	if (x->opcode == MCTE_OP_READ)
 		mcte_seg_copy(x->lseg, x->loff + s->off, x->tseg,

@@ -44,6 +44,13 @@ static void mcte_rslice_finish(struct mcte_rslice *rsl, int err)
 	kmem_cache_free(mcte_rslice_cache, rsl);
 }
 
+/* Why a slice that is given up ends: a segment of it went, or a stop. */
+static int mcte_rslice_gone_err(const struct mcte_rslice *rsl)
+{
+	return mcte_seg_dead(&rsl->rs->seg) || mcte_seg_dead(rsl->s.x->lseg) ?
+	       -ENODEV : -ECANCELED;
+}
+
 /* Undo what mcte_rslice_build() did for a try. */
 static void mcte_rslice_unbuild(struct mcte_rslice *rsl, struct ib_device *dev)
 {
@@ -470,8 +477,7 @@ void mcte_rdma_dispatch(struct list_head *rslices)
 					       node))) {
 		list_del_init(&rsl->node);
 		if (mcte_xfer_stopping(rsl->s.x)) {
-			mcte_rslice_finish(rsl, mcte_seg_dead(&rsl->rs->seg) ?
-					   -ENODEV : -ECANCELED);
+			mcte_rslice_finish(rsl, mcte_rslice_gone_err(rsl));
 			continue;
 		}
 		peer = rsl->rs->peer;
@@ -585,8 +591,7 @@ void mcte_rdma_slice_gone(struct mcte_rslice *rsl)
 		mcte_path_put(rsl->path);
 		rsl->path = NULL;
 	}
-	mcte_rslice_finish(rsl, mcte_seg_dead(&rsl->rs->seg) ? -ENODEV :
-				-ECANCELED);
+	mcte_rslice_finish(rsl, mcte_rslice_gone_err(rsl));
 }
 
 /* Set up at module load, before any engine: engines use its queue. */

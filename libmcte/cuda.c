@@ -22,6 +22,7 @@
 #include <stdio.h>
 #include <string.h>
 #include <unistd.h>
+#include <sys/ioctl.h>
 
 #include "libmcte-private.h"
 
@@ -352,15 +353,54 @@ MCTE_EXPORT int mcte_seg_register_dmabuf(struct mcte *m, const char *name,
 	return mcte_seg_register(m, name, &buf, 1, access, handle);
 }
 
+MCTE_EXPORT int mcte_seg_register_nvp2p(struct mcte *m, const char *name,
+					__u64 dptr, size_t len,
+					enum mcte_access access, __u32 *handle)
+{
+	struct mcte_seg_buf buf = {
+		.addr = dptr,
+		.len = len,
+		.fd = -1,
+	};
+	struct mcte_seg_reg reg;
+	size_t nlen;
+	int ret;
+
+	if (!m || !name || !dptr || !len || !handle)
+		return -EINVAL;
+	/* nvidia_p2p_get_pages() pins whole 64 KiB GPU pages only. */
+	if (dptr % MCTE_NV_P2P_ALIGN || len % MCTE_NV_P2P_ALIGN)
+		return -EINVAL;
+	nlen = strlen(name);
+	if (!nlen || nlen >= sizeof(reg.name))
+		return -EINVAL;
+	ret = mcte_has_feature(m, MCTE_FEAT_SEG_NV_P2P);
+	if (ret <= 0)
+		return ret ? ret : -EOPNOTSUPP;
+
+	memset(&reg, 0, sizeof(reg));
+	memcpy(reg.name, name, nlen);
+	reg.bufs = (__u64)(uintptr_t)&buf;
+	reg.nr_bufs = 1;
+	reg.kind = MCTE_SEG_NV_P2P;
+	reg.access = access;
+	if (ioctl(m->fd, MCTE_IOC_SEG_REG, &reg) < 0)
+		return -errno;
+	*handle = reg.handle;
+	return 0;
+}
+
 MCTE_EXPORT int mcte_seg_register_cuda(struct mcte *m, const char *name,
 				       __u64 dptr, size_t len,
 				       enum mcte_access access, __u32 *handle)
 {
+	CUdevice dev;
 	__u64 offset;
-	int ret, fd;
+	int ret, fd, ordinal;
 
 	if (!m || !dptr || !len || !handle)
 		return -EINVAL;
+	/* dma-buf first: it needs nothing of NVIDIA's in the kernel. */
 	ret = mcte_has_feature(m, MCTE_FEAT_SEG_DMABUF);
 	if (ret < 0)
 		return ret;
@@ -377,13 +417,20 @@ MCTE_EXPORT int mcte_seg_register_cuda(struct mcte *m, const char *name,
 			return ret;
 	}
 	/*
-	 * GPU peer memory (nvidia_p2p_get_pages()), for GPUs and drivers
-	 * that cannot export dma-buf: it arrives with the kernel part,
-	 * which will add a MCTE_FEAT_* bit and a segment kind of its own;
-	 * this is where the library will register through it when the
-	 * module reports that bit. No module reports it yet.
+	 * GPU peer memory: the module pins the range itself with
+	 * nvidia_p2p_get_pages(), when NVIDIA's open kernel modules are
+	 * loaded (MCTE_FEAT_SEG_NV_P2P says so).
 	 */
-	return -EOPNOTSUPP;
+	ret = mcte_has_feature(m, MCTE_FEAT_SEG_NV_P2P);
+	if (ret <= 0)
+		return ret ? ret : -EOPNOTSUPP;
+	ret = mcte_cuda_init();
+	if (ret)
+		return ret;
+	ret = mcte_cuda_ptr_device(dptr, &ordinal, &dev, NULL);
+	if (ret)
+		return ret;
+	return mcte_seg_register_nvp2p(m, name, dptr, len, access, handle);
 }
 
 /* What an errno of the mcte_cuda_*() and *_register_cuda() calls means. */
@@ -392,9 +439,13 @@ static const char *const mcte_cuda_errors[] = {
 			  "or it cannot drive this node's GPUs",
 	[ENODEV]	= "no CUDA device (or no device of that ordinal)",
 	[EOPNOTSUPP]	= "GPU memory cannot be registered: this GPU cannot export dma-buf "
-			  "(needs NVIDIA's open kernel modules, driver >= 515 and CUDA >= 11.7), "
-			  "or the mcte module has no dma-buf segments (MCTE_FEAT_SEG_DMABUF)",
+			  "(needs NVIDIA's open kernel modules, driver >= 515 and CUDA >= 11.7) "
+			  "or the mcte module has no dma-buf segments (MCTE_FEAT_SEG_DMABUF), "
+			  "and no GPU peer memory either (MCTE_FEAT_SEG_NV_P2P: the mcte module "
+			  "built with nv-p2p.h, NVIDIA's open kernel modules loaded)",
 	[EFAULT]	= "not CUDA device memory (register host memory as a host segment)",
+	[EINVAL]	= "invalid argument (GPU peer memory wants a range 64 KiB aligned "
+			  "at both ends)",
 	[ERANGE]	= "the range runs past the end of its CUDA allocation "
 			  "(each piece mapped with cuMemMap() is an allocation of its own)",
 	[EIO]		= "the CUDA driver reported an error",

@@ -323,6 +323,31 @@ int mcte_cuda_location(__u64 dptr, int device, struct mcte_cuda_loc *loc);
 int mcte_cuda_export_dmabuf(__u64 dptr, size_t len, int *fd, __u64 *offset);
 
 /**
+ * mcte_seg_register_nvp2p() - register CUDA device memory as GPU peer memory
+ * @m: handle
+ * @name: as for mcte_seg_register()
+ * @dptr: start of the range, a CUDA virtual address of this process,
+ *	  MCTE_NV_P2P_ALIGN (64 KiB) aligned
+ * @len: its length in bytes, a multiple of MCTE_NV_P2P_ALIGN
+ * @access: as for mcte_seg_register()
+ * @handle: out: the segment's handle
+ *
+ * A segment of kind MCTE_SEG_NV_P2P: the module pins the range with
+ * nvidia_p2p_get_pages(), so it needs no dma-buf export and no CUDA in
+ * this library. Freeing the memory (cudaFree) or this process exiting
+ * makes the segment dead: its requests end with -ENODEV; unregister it.
+ *
+ * Return: 0; -EINVAL for a range not so aligned; -EOPNOTSUPP when the
+ * module does not report MCTE_FEAT_SEG_NV_P2P (built without nv-p2p.h,
+ * or no provider of nvidia_p2p_* loaded: only NVIDIA's open kernel
+ * modules export those for GPL modules); -EFAULT when the driver has no
+ * GPU memory there; otherwise as mcte_seg_register().
+ */
+int mcte_seg_register_nvp2p(struct mcte *m, const char *name, __u64 dptr,
+			    size_t len, enum mcte_access access,
+			    __u32 *handle);
+
+/**
  * mcte_seg_register_cuda() - register CUDA device memory as a segment
  * @m: handle
  * @name: as for mcte_seg_register()
@@ -335,15 +360,16 @@ int mcte_cuda_export_dmabuf(__u64 dptr, size_t len, int *fd, __u64 *offset);
  * a dma-buf (mcte_cuda_export_dmabuf(), then
  * mcte_seg_register_dmabuf(); the exported fd is closed again, the
  * segment holds the dma-buf) when the module implements
- * MCTE_FEAT_SEG_DMABUF and the GPU can export. GPU peer memory
- * (nvidia_p2p), for GPUs that cannot, arrives with the kernel part that
- * implements it, with a feature bit of its own; until a module reports
- * it, such memory is -EOPNOTSUPP.
+ * MCTE_FEAT_SEG_DMABUF and the GPU can export; otherwise GPU peer
+ * memory (mcte_seg_register_nvp2p()) when the module reports
+ * MCTE_FEAT_SEG_NV_P2P (NVIDIA's open kernel modules loaded), for which
+ * @dptr and @len must be 64 KiB aligned.
  *
  * Return: 0; -EOPNOTSUPP when neither way is available (the module lacks
- * MCTE_FEAT_SEG_DMABUF, checked first, or the GPU cannot export:
- * mcte_has_feature() tells which); otherwise as
- * mcte_cuda_export_dmabuf() and mcte_seg_register().
+ * MCTE_FEAT_SEG_DMABUF or the GPU cannot export, and the module lacks
+ * MCTE_FEAT_SEG_NV_P2P: mcte_has_feature() tells which); -EINVAL for a
+ * range peer memory cannot take; -EFAULT when @dptr is not device memory;
+ * otherwise as mcte_cuda_export_dmabuf() and mcte_seg_register().
  */
 int mcte_seg_register_cuda(struct mcte *m, const char *name, __u64 dptr,
 			   size_t len, enum mcte_access access, __u32 *handle);

@@ -40,6 +40,7 @@ static const char *const seg_kinds[] = {
 	[MCTE_SEG_HOST]		= "host",
 	[MCTE_SEG_DMABUF]	= "dmabuf",
 	[MCTE_SEG_BLOCK]	= "block",
+	[MCTE_SEG_NV_P2P]	= "nv_p2p",
 };
 
 static const char *const seg_access[] = {

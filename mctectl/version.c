@@ -40,6 +40,7 @@ static const struct {
 	{ MCTE_FEAT_XPORT_TCP,		"xport_tcp" },
 	{ MCTE_FEAT_XPORT_NVME,		"xport_nvme" },
 	{ MCTE_FEAT_SEG_DMABUF,		"seg_dmabuf" },
+	{ MCTE_FEAT_SEG_NV_P2P,		"seg_nv_p2p" },
 };
 
 /* Names of the bits set in @feat; bits this tool does not know as "bitN". */

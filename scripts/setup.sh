@@ -65,3 +65,8 @@ for series in 6.1 6.12; do
 done
 
 "$here/kcache.sh"
+
+# nv-p2p.h for the NV_P2P segment kind and its test provider (contrib,
+# downloaded and unpacked into build/, never installed). Its absence
+# fails the set-up, and so `make check`: the kind is not left out quietly.
+"$here/nvp2p-header.sh"

@@ -249,6 +249,70 @@ static void test_segment(CUdeviceptr base)
 	unsetenv("FAKE_MCTE_DMABUF");
 }
 
+/*
+ * The choice of mcte_seg_register_cuda(): dma-buf while the GPU exports,
+ * GPU peer memory when it cannot and the module has it.
+ */
+static void test_nvp2p(CUdeviceptr base)
+{
+	int *last = dlsym(RTLD_DEFAULT, "fake_mcte_last_kind");
+	__u64 a = (base + MCTE_NV_P2P_ALIGN - 1) & ~(MCTE_NV_P2P_ALIGN - 1);
+	const size_t len = MCTE_NV_P2P_ALIGN;
+	struct mcte *m;
+	__u32 h;
+	int err;
+
+	if (!last || mcte_open(&m, 0)) {
+		ok(0, "set up the peer memory test");
+		return;
+	}
+	err = mcte_seg_register_nvp2p(m, "p2p", a, len, MCTE_ACCESS_RW, &h);
+	ok(err == -EOPNOTSUPP,
+	   "mcte_seg_register_nvp2p() without MCTE_FEAT_SEG_NV_P2P: %d", err);
+	mcte_close(m);
+
+	setenv("FAKE_MCTE_NVP2P", "1", 1);
+	setenv("FAKE_MCTE_DMABUF", "1", 1);
+	if (mcte_open(&m, 0))
+		return;
+	err = mcte_seg_register_cuda(m, "both", a, len, MCTE_ACCESS_RW, &h);
+	ok(!err && *last == MCTE_SEG_DMABUF,
+	   "both ways there, the GPU exports: dma-buf (kind %d): %d", *last,
+	   err);
+	if (!err)
+		mcte_seg_unregister(m, h);
+	setenv("FAKE_CUDA_DMABUF", "0", 1);
+	err = mcte_seg_register_cuda(m, "p2p", a, len, MCTE_ACCESS_RW, &h);
+	ok(!err && *last == MCTE_SEG_NV_P2P,
+	   "a GPU that cannot export: peer memory (kind %d): %s", *last,
+	   mcte_cuda_strerror(err));
+	if (!err)
+		mcte_seg_unregister(m, h);
+	err = mcte_seg_register_cuda(m, "odd", a + 4096, len, MCTE_ACCESS_RW,
+				     &h);
+	ok(err == -EINVAL && strstr(mcte_cuda_strerror(err), "64 KiB"),
+	   "peer memory not 64 KiB aligned: %s", mcte_cuda_strerror(err));
+	unsetenv("FAKE_MCTE_DMABUF");
+	mcte_close(m);
+	if (mcte_open(&m, 0))
+		return;
+	err = mcte_seg_register_cuda(m, "p2p", a, len, MCTE_ACCESS_RW, &h);
+	ok(!err && *last == MCTE_SEG_NV_P2P,
+	   "a module without dma-buf segments: peer memory: %s",
+	   mcte_cuda_strerror(err));
+	if (!err)
+		mcte_seg_unregister(m, h);
+	unsetenv("FAKE_MCTE_NVP2P");
+	/* A handle keeps the features it was told. */
+	mcte_close(m);
+	if (mcte_open(&m, 0))
+		return;
+	err = mcte_seg_register_cuda(m, "none", a, len, MCTE_ACCESS_RW, &h);
+	ok(err == -EOPNOTSUPP, "neither way: -EOPNOTSUPP: %d", err);
+	mcte_close(m);
+	unsetenv("FAKE_CUDA_DMABUF");
+}
+
 static void test_fake_driver(void *lib)
 {
 	size_t page = (size_t)sysconf(_SC_PAGESIZE);
@@ -344,6 +408,7 @@ static void test_fake_driver(void *lib)
 	unsetenv("FAKE_CUDA_DMABUF");
 
 	test_segment(base);
+	test_nvp2p(base);
 out:
 	fk.free(base);
 }

@@ -22,6 +22,10 @@
  * one dma-buf is taken (any file that can be mapped: a udmabuf, or the
  * memfd fake-cuda.so hands out where there is none); the fake maps it,
  * which holds the file as the module's reference to the dma-buf would.
+ *
+ * FAKE_MCTE_NVP2P=1: MCTE_FEAT_SEG_NV_P2P is advertised and a GPU peer
+ * memory segment of one buffer is taken, 64 KiB aligned at both ends,
+ * its "CUDA address" used as this process's memory (fake-cuda.so's is).
  */
 #include <dlfcn.h>
 #include <errno.h>
@@ -209,13 +213,17 @@ static int seg_reg(int fd, struct mcte_seg_reg *r)
 {
 	struct mcte_seg_buf *b = (void *)(uintptr_t)r->bufs;
 	bool dmabuf = r->kind == MCTE_SEG_DMABUF && getenv("FAKE_MCTE_DMABUF");
+	/* GPU peer memory: the fake driver's "device memory" is this process's. */
+	bool nvp2p = r->kind == MCTE_SEG_NV_P2P && getenv("FAKE_MCTE_NVP2P");
 	void *map = NULL;
 	off_t size = 0;
 	int s, h;
 
 	fake_mcte_last_kind = r->kind;
 	if (!valid_name(r->name) || r->nr_bufs != 1 ||
-	    (r->kind != MCTE_SEG_HOST && !dmabuf) ||
+	    (r->kind != MCTE_SEG_HOST && !dmabuf && !nvp2p) ||
+	    (nvp2p && (b[0].addr % MCTE_NV_P2P_ALIGN ||
+		       b[0].len % MCTE_NV_P2P_ALIGN)) ||
 	    r->access > MCTE_ACCESS_RW || (b[0].fd != -1) != dmabuf || !b[0].len)
 		return -EINVAL;
 	if (dmabuf) {
@@ -448,6 +456,8 @@ static int fake_ioctl(int fd, unsigned long req, void *arg)
 			v->features |= MCTE_FEAT_URING_CMD;
 		if (getenv("FAKE_MCTE_DMABUF"))
 			v->features |= MCTE_FEAT_SEG_DMABUF;
+		if (getenv("FAKE_MCTE_NVP2P"))
+			v->features |= MCTE_FEAT_SEG_NV_P2P;
 		v->seg_name_max = MCTE_SEG_NAME_MAX;
 		v->slice_size = 65536;
 		return 0;

@@ -44,6 +44,9 @@
  * @MCTE_FEAT_XPORT_TCP: transfers to remote segments over TCP
  * @MCTE_FEAT_XPORT_NVME: block segments on NVMe namespaces
  * @MCTE_FEAT_SEG_DMABUF: device-memory segments from a dma-buf fd
+ * @MCTE_FEAT_SEG_NV_P2P: NVIDIA GPU memory segments (MCTE_SEG_NV_P2P): set
+ *	while a provider of the nvidia_p2p_* API (NVIDIA's open kernel
+ *	modules) is loaded, so it may come and go
  */
 enum mcte_feature {
 	MCTE_FEAT_DEVICES	= 1ULL << 0,
@@ -55,6 +58,7 @@ enum mcte_feature {
 	MCTE_FEAT_XPORT_TCP	= 1ULL << 6,
 	MCTE_FEAT_XPORT_NVME	= 1ULL << 7,
 	MCTE_FEAT_SEG_DMABUF	= 1ULL << 8,
+	MCTE_FEAT_SEG_NV_P2P	= 1ULL << 9,
 };
 
 /**
@@ -83,12 +87,18 @@ struct mcte_version {
  * @MCTE_SEG_HOST: user memory, pinned while registered
  * @MCTE_SEG_DMABUF: a dma-buf (GPU memory, udmabuf), one per buffer
  * @MCTE_SEG_BLOCK: a block device (NVMe namespace, possibly over NVMe-oF)
+ * @MCTE_SEG_NV_P2P: NVIDIA GPU memory by CUDA virtual address, pinned
+ *	through nvidia_p2p_get_pages(); buffers MCTE_NV_P2P_ALIGN aligned
  */
 enum mcte_seg_kind {
 	MCTE_SEG_HOST	= 0,
 	MCTE_SEG_DMABUF	= 1,
 	MCTE_SEG_BLOCK	= 2,
+	MCTE_SEG_NV_P2P	= 3,
 };
+
+/* Alignment of the address and length of each MCTE_SEG_NV_P2P buffer. */
+#define MCTE_NV_P2P_ALIGN	(64ULL << 10)
 
 /**
  * enum mcte_access - what other processes and peers may do to a segment
@@ -104,9 +114,10 @@ enum mcte_access {
 
 /**
  * struct mcte_seg_buf - one buffer of a segment
- * @addr: user virtual address (HOST), or offset into the dma-buf (DMABUF)
+ * @addr: user virtual address (HOST), offset into the dma-buf (DMABUF), or
+ *	  CUDA virtual address of the calling process (NV_P2P)
  * @len: length in bytes, not zero
- * @fd: dma-buf or block device fd for DMABUF/BLOCK, -1 for HOST
+ * @fd: dma-buf or block device fd for DMABUF/BLOCK, -1 for HOST and NV_P2P
  * @resv: zero
  */
 struct mcte_seg_buf {
