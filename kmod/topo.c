@@ -30,6 +30,7 @@
 
 #include "mcte.h"
 #include "rdma.h"
+#include "transport.h"
 
 /**
  * struct mcte_topo - the priority matrix of an engine
@@ -305,7 +306,7 @@ void mcte_topo_set(struct mcte_engine *eng, int nid,
 	if (old)
 		kfree_rcu(old, rcu);
 	/* Slices waiting for a NIC the old entry named choose again. */
-	mcte_rdma_topo_changed(eng);
+	mcte_transports_topo_changed(eng);
 }
 
 /**

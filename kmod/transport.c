@@ -274,6 +274,20 @@ void mcte_transports_gauges(struct mcte_engine *eng, struct mcte_gauges *g)
 }
 
 /**
+ * mcte_transports_topo_changed() - tell every transport the matrix changed
+ * @eng: the engine whose priority matrix changed
+ */
+void mcte_transports_topo_changed(struct mcte_engine *eng)
+{
+	unsigned int i;
+
+	for (i = 0; i < ARRAY_SIZE(mcte_transports); i++) {
+		if (mcte_transports[i]->topo_changed)
+			mcte_transports[i]->topo_changed(eng);
+	}
+}
+
+/**
  * mcte_transports_submit() - hand committed transfers to their transports
  * @xfers: transfers linked by &mcte_xfer.qnode; emptied
  *

@@ -65,6 +65,8 @@ struct mcte_gauges {
  * @seg_unregistered: a segment of this node was unregistered (dead
  *		      already): void what peers hold of it. Optional.
  * @gauges: add what it holds for an engine to @g. Optional.
+ * @topo_changed: the priority matrix of an engine changed: transfers
+ *		  waiting for a NIC choose again. Optional.
  * @submit: take over transfers (linked by &mcte_xfer.qnode), each with its
  *	    queue hold; claim their slices with mcte_xfer_claim(), start each
  *	    with mcte_xfer_slice_start() and report it with
@@ -105,6 +107,7 @@ struct mcte_transport {
 	void (*seg_unregistered)(struct mcte_seg *seg);
 
 	void (*gauges)(struct mcte_engine *eng, struct mcte_gauges *g);
+	void (*topo_changed)(struct mcte_engine *eng);
 
 	void (*submit)(struct list_head *xfers);
 	void (*cancel)(struct mcte_xfer *x);
@@ -155,6 +158,7 @@ int mcte_transport_open_remote(struct mcte_engine *eng, const char *name,
 			       struct mcte_seg **segp, u32 *nr_bufs);
 void mcte_transports_seg_unregistered(struct mcte_seg *seg);
 void mcte_transports_gauges(struct mcte_engine *eng, struct mcte_gauges *g);
+void mcte_transports_topo_changed(struct mcte_engine *eng);
 void mcte_transports_submit(struct list_head *xfers);
 void mcte_transports_sweep(struct mcte_engine *eng);
 

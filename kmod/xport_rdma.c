@@ -651,6 +651,7 @@ struct mcte_transport mcte_xport_rdma __ro_after_init = {
 	.open_remote		= mcte_rseg_open,
 	.seg_unregistered	= mcte_rdma_seg_unregistered,
 	.gauges			= mcte_rdma_gauges,
+	.topo_changed		= mcte_rdma_topo_changed,
 	.submit			= mcte_rdma_submit,
 	.cancel			= mcte_rdma_cancel,
 	.sweep			= mcte_rdma_sweep,
