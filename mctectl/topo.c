@@ -26,7 +26,7 @@ static void topo_usage(FILE *fp)
 		"       mctectl topo set LOCATION auto\n"
 		"       mctectl topo set LOCATION [ preferred DEV... ] [ fallback DEV... ]\n"
 		"       mctectl topo help\n"
-		"where  LOCATION := cpu:NODE\n");
+		"where  LOCATION := { cpu:NODE | cuda:GPU }\n");
 }
 
 static const enum mnl_attr_data_type topo_policy[MCTE_A_TOPO_MAX + 1] = {
