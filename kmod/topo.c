@@ -365,8 +365,14 @@ static struct mcte_topo_entry *mcte_topo_auto(struct mcte_engine *eng,
 
 	if (loc >= nr_node_ids) {
 		gpu = mcte_topo_gpu(loc - nr_node_ids);
-		if (!gpu)
-			return mcte_topo_entry_alloc(0) ?: ERR_PTR(-ENOMEM);
+		if (!gpu) {
+			/* No GPU, no devices; automatic all the same. */
+			ent = mcte_topo_entry_alloc(0);
+			if (!ent)
+				return ERR_PTR(-ENOMEM);
+			ent->automatic = true;
+			return ent;
+		}
 		gpu_node = dev_to_node(&gpu->dev);
 		gpu_path = kobject_get_path(&gpu->dev.kobj, GFP_KERNEL);
 		pci_dev_put(gpu);
