@@ -33,6 +33,7 @@
 #include "mcte.h"
 #include "netlink.h"
 #include "netlink_gen.h"
+#include "topo_pci.h"
 #include "transport.h"
 
 /**
@@ -450,6 +451,11 @@ static int mcte_nl_topo_fill(struct sk_buff *skb, int nid,
 		       MCTE_A_TOPO_PREFERRED : MCTE_A_TOPO_FALLBACK;
 		if (mcte_nl_put_name(skb, attr, ent->nics[i].name,
 				     sizeof(ent->nics[i].name)))
+			goto out_cancel;
+		/* Right after its device: the two go together in order. */
+		if (ent->automatic &&
+		    nla_put_string(skb, MCTE_A_TOPO_REASON,
+				   mcte_pci_dist_name(ent->nics[i].reason)))
 			goto out_cancel;
 	}
 	if (nla_put_u8(skb, MCTE_A_TOPO_AUTO, ent->automatic))

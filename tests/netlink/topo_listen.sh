@@ -84,7 +84,7 @@ listen_add()
 	"$MCTECTL" listen add "$laddr:$lport" 2> "$tmp/err"
 }
 
-tap_plan 26
+tap_plan 29
 
 # The address early: rdma_cm finds its device once the GID table has it.
 rxe_pair_add "$p" && ip addr add "$laddr/24" dev "${p}va"
@@ -93,6 +93,13 @@ tap_check "rdma link add of two rxe devices, an address on ${p}va" test $? -eq 0
 # --- the priority matrix
 
 tap_check "both are preferred for cpu:0, automatically" wait_for 30 both_auto
+tap_check "reasons: both same-numa for cpu:0 (rxe has no NUMA node)" \
+	jq -e --arg a "$a" --arg b "$b" '.[] | select(.location == "cpu:0") |
+	.reasons[$a] == "same-numa" and .reasons[$b] == "same-numa"' \
+	"$tmp/topo.json"
+"$MCTECTL" topo show cpu:0 > "$tmp/topo.txt"
+tap_check "text: cpu:0: auto preferred ... $a (same-numa)" \
+	grep -Eq "^cpu:0: auto preferred .*$a \(same-numa\)" "$tmp/topo.txt"
 tap_check "every online node has an entry" \
 	jq -e --argjson n "$(nodes_online)" \
 	'[.[] | select(.location | startswith("cpu:"))] | length == $n' \
@@ -153,6 +160,9 @@ tap_check "topo set cuda:3 preferred A fallback B (no such GPU)" \
 	"$MCTECTL" topo set cuda:3 preferred "$a" fallback "$b"
 tap_check "cuda:3 reads back as set, cpu:0 untouched" \
 	eval 'entry_is cuda:3 false "[\"$a\"]" "[\"$b\"]" && both_auto'
+tap_check "a set entry has no reasons" \
+	jq -e '.[] | select(.location == "cuda:3") | .reasons == {}' \
+	"$tmp/topo.json"
 tap_check "cuda:64 is refused" \
 	fails_with "or cuda:N for N below 64" \
 	"$MCTECTL" topo set cuda:64 preferred "$a"
