@@ -545,15 +545,19 @@ void mcte_uring_complete(struct mcte_xfer *x);
 
 /* Devices one entry set by topo-set may name, both lists together. */
 #define MCTE_TOPO_NICS_MAX	64
+/* GPU locations, cuda:0 to cuda:MCTE_TOPO_GPUS_MAX - 1. */
+#define MCTE_TOPO_GPUS_MAX	64
 
 /**
  * struct mcte_topo_nic - a device of an entry of the priority matrix
  * @name: name of the RDMA device
  * @class: enum mcte_topo_class, MCTE_TOPO_PREFERRED or MCTE_TOPO_FALLBACK
+ * @reason: in an automatic entry, why: enum mcte_pci_dist (topo_pci.h)
  */
 struct mcte_topo_nic {
 	char name[IB_DEVICE_NAME_MAX];
 	u32 class;
+	u32 reason;
 };
 
 /**
@@ -577,6 +581,10 @@ enum mcte_topo_class mcte_topo_class(struct mcte_engine *eng, int nid,
 				     struct ib_device *ibdev);
 bool mcte_topo_usable(struct mcte_engine *eng, int nid, const char *name);
 int mcte_topo_location(const char *loc);
+int mcte_topo_location_name(int loc, char *buf, size_t size);
+bool mcte_topo_location_present(int loc);
+int mcte_topo_nr_locations(void);
+char *mcte_topo_dev_pci_path(struct ib_device *ibdev);
 struct mcte_topo_entry *mcte_topo_entry_alloc(u32 nr);
 struct mcte_topo_entry *mcte_topo_get(struct mcte_engine *eng, int nid);
 void mcte_topo_set(struct mcte_engine *eng, int nid,

@@ -33,6 +33,7 @@
 #include "mcte.h"
 #include "netlink.h"
 #include "netlink_gen.h"
+#include "topo_pci.h"
 #include "transport.h"
 
 /**
@@ -442,7 +443,7 @@ static int mcte_nl_topo_fill(struct sk_buff *skb, int nid,
 	if (!hdr)
 		return -EMSGSIZE;
 
-	snprintf(loc, sizeof(loc), "cpu:%d", nid);
+	mcte_topo_location_name(nid, loc, sizeof(loc));
 	if (nla_put_string(skb, MCTE_A_TOPO_LOCATION, loc))
 		goto out_cancel;
 	for (i = 0; i < ent->nr; i++) {
@@ -450,6 +451,11 @@ static int mcte_nl_topo_fill(struct sk_buff *skb, int nid,
 		       MCTE_A_TOPO_PREFERRED : MCTE_A_TOPO_FALLBACK;
 		if (mcte_nl_put_name(skb, attr, ent->nics[i].name,
 				     sizeof(ent->nics[i].name)))
+			goto out_cancel;
+		/* Right after its device: the two go together in order. */
+		if (ent->automatic &&
+		    nla_put_string(skb, MCTE_A_TOPO_REASON,
+				   mcte_pci_dist_name(ent->nics[i].reason)))
 			goto out_cancel;
 	}
 	if (nla_put_u8(skb, MCTE_A_TOPO_AUTO, ent->automatic))
@@ -480,8 +486,8 @@ int mcte_nl_topo_get_doit(struct sk_buff *skb, struct genl_info *info)
  * @skb: the reply being filled
  * @cb: the dump; args[0] holds the NUMA node to continue from
  *
- * One message per online NUMA node, and per node that is not online but
- * has an entry set by topo-set.
+ * One message per online NUMA node and per GPU (cuda:N), and per location
+ * that is not there but has an entry set by topo-set.
  *
  * Return: the length of @skb while more may follow, 0 at the end, -errno.
  */
@@ -492,15 +498,15 @@ int mcte_nl_topo_get_dumpit(struct sk_buff *skb, struct netlink_callback *cb)
 	unsigned long nid;
 	int ret = 0;
 
-	for (nid = cb->args[0]; nid < nr_node_ids; nid++) {
-		if (!node_possible(nid))
+	for (nid = cb->args[0]; nid < mcte_topo_nr_locations(); nid++) {
+		if (nid < nr_node_ids && !node_possible(nid))
 			continue;
 		ent = mcte_topo_get(eng, nid);
 		if (IS_ERR(ent)) {
 			ret = PTR_ERR(ent);
 			break;
 		}
-		if (ent->automatic && !node_online(nid)) {
+		if (ent->automatic && !mcte_topo_location_present(nid)) {
 			kfree(ent);
 			continue;
 		}
@@ -560,7 +566,8 @@ int mcte_nl_topo_set_doit(struct sk_buff *skb, struct genl_info *info)
 	if (nid < 0) {
 		NL_SET_ERR_MSG_ATTR(info->extack,
 				    info->attrs[MCTE_A_TOPO_LOCATION],
-				    "location must be cpu:N for a possible NUMA node N");
+				    "location must be cpu:N for a possible NUMA node N, or cuda:N for N below "
+				    __stringify(MCTE_TOPO_GPUS_MAX));
 		return -EINVAL;
 	}
 

@@ -143,6 +143,9 @@ struct mcte_port {
  *	   this structure is in the table
  * @numa_node: NUMA node of the parent device, NUMA_NO_NODE when unknown
  * @parent: name of the parent device (a PCI address), or NULL
+ * @pci_path: sysfs path of its PCI function (the parent's, or for
+ *	      soft-RoCE that of the netdev it runs on), NULL when none;
+ *	      ranks it for cuda:N by PCIe distance
  * @name: name of the ib_device, kept up to date on rename
  * @event_handler: receives asynchronous events of the ib_device
  * @event_work: re-reads the ports after an event; ib_core may call
@@ -163,6 +166,7 @@ struct mcte_dev {
 	u32 index;
 	int numa_node;
 	const char *parent;
+	char *pci_path;
 	char name[IB_DEVICE_NAME_MAX];
 	struct ib_event_handler event_handler;
 	struct work_struct event_work;

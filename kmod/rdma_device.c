@@ -34,6 +34,7 @@ static void mcte_dev_release(struct kref *ref)
 	struct mcte_dev *mdev = container_of(ref, struct mcte_dev, ref);
 
 	/* Lookups under RCU may still see mdev, but not get a reference. */
+	kfree(mdev->pci_path);
 	kfree(mdev->parent);
 	kfree_rcu(mdev, rcu);
 }
@@ -232,6 +233,8 @@ static int mcte_dev_add(struct ib_device *ibdev)
 			goto out_free;
 		}
 	}
+	/* Not having one only ranks the device by NUMA node for cuda:N. */
+	mdev->pci_path = mcte_topo_dev_pci_path(ibdev);
 	INIT_IB_EVENT_HANDLER(&mdev->event_handler, ibdev, mcte_dev_event);
 	INIT_WORK(&mdev->event_work, mcte_dev_event_work);
 
@@ -257,6 +260,7 @@ static int mcte_dev_add(struct ib_device *ibdev)
 	return 0;
 
 out_free:
+	kfree(mdev->pci_path);
 	kfree(mdev->parent);
 	kfree(mdev);
 	return ret;

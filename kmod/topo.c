@@ -1,11 +1,15 @@
 // SPDX-License-Identifier: GPL-2.0
 /*
  * mcte - the priority matrix of an engine: for each memory location (the
- * memory of NUMA node N, "cpu:N"), which RDMA devices carry its slices.
+ * memory of NUMA node N, "cpu:N", or of the Nth NVIDIA GPU in PCI address
+ * order, "cuda:N"), which RDMA devices carry its slices.
  *
  * A location's entry is automatic until topo-set gives it one:
- *  - automatic: a device on node N, or on no known node (soft-RoCE, or a
- *    machine without NUMA), is preferred; any other is a fallback;
+ *  - automatic, cpu:N: a device on node N, or on no known node (soft-RoCE,
+ *    or a machine without NUMA), is preferred; any other is a fallback;
+ *  - automatic, cuda:N: the devices nearest the GPU by PCIe distance
+ *    (topo_pci.c: same switch, same root port, same NUMA node, other) are
+ *    preferred, the others fallbacks; a GPU that is not there has none;
  *  - set: the devices it names, by name, preferred or fallback; any other
  *    device is not used for the location (MCTE_TOPO_NONE). A device
  *    renamed after topo-set is no longer the one the entry names.
@@ -23,20 +27,24 @@
 #include <linux/nodemask.h>
 #include <linux/numa.h>
 #include <linux/overflow.h>
+#include <linux/pci.h>
 #include <linux/rcupdate.h>
 #include <linux/slab.h>
 #include <linux/string.h>
 #include <rdma/ib_verbs.h>
 
+#include "compat.h"
 #include "mcte.h"
 #include "rdma.h"
+#include "topo_pci.h"
 #include "transport.h"
 
 /**
  * struct mcte_topo - the priority matrix of an engine
  * @lock: serializes replacing entries of @locs, and copying them
- * @nr_locs: entries of @locs, nr_node_ids
- * @locs: per NUMA node, the entry set by topo-set, NULL while automatic
+ * @nr_locs: entries of @locs, mcte_topo_nr_locations()
+ * @locs: per location (NUMA nodes, then GPUs), the entry set by topo-set,
+ *	  NULL while automatic
  */
 struct mcte_topo {
 	struct mutex lock;	/* writers of locs */
@@ -56,11 +64,12 @@ int mcte_topo_engine_init(struct mcte_engine *eng)
 {
 	struct mcte_topo *topo;
 
-	topo = kzalloc(struct_size(topo, locs, nr_node_ids), GFP_KERNEL);
+	topo = kzalloc(struct_size(topo, locs, mcte_topo_nr_locations()),
+		       GFP_KERNEL);
 	if (!topo)
 		return -ENOMEM;
 	mutex_init(&topo->lock);
-	topo->nr_locs = nr_node_ids;
+	topo->nr_locs = mcte_topo_nr_locations();
 	eng->topo = topo;
 	return 0;
 }
@@ -115,7 +124,7 @@ enum mcte_topo_class mcte_topo_class(struct mcte_engine *eng, int nid,
 	enum mcte_topo_class class;
 	u32 i;
 
-	if (nid < 0 || nid >= topo->nr_locs)
+	if (nid < 0 || nid >= nr_node_ids)
 		nid = 0;
 
 	rcu_read_lock();
@@ -156,7 +165,7 @@ bool mcte_topo_usable(struct mcte_engine *eng, int nid, const char *name)
 	bool usable;
 	u32 i;
 
-	if (nid < 0 || nid >= topo->nr_locs)
+	if (nid < 0 || nid >= nr_node_ids)
 		nid = 0;
 
 	rcu_read_lock();
@@ -169,20 +178,157 @@ bool mcte_topo_usable(struct mcte_engine *eng, int nid, const char *name)
 }
 
 /**
- * mcte_topo_location() - the NUMA node a location names
- * @loc: "cpu:N", N in decimal
+ * mcte_topo_nr_locations() - how many locations a matrix has
  *
- * Return: N when it is a possible node, -EINVAL otherwise.
+ * Return: nr_node_ids for cpu:N, and MCTE_TOPO_GPUS_MAX for cuda:N.
+ */
+int mcte_topo_nr_locations(void)
+{
+	return nr_node_ids + MCTE_TOPO_GPUS_MAX;
+}
+
+/**
+ * mcte_topo_location() - the index of a location in the matrix
+ * @loc: "cpu:N" or "cuda:N", N in decimal
+ *
+ * A cuda:N of a GPU that is not there is accepted, as cpu:N is of a
+ * possible node that is not online: an entry set for it applies once the
+ * GPU is there. N is bounded by MCTE_TOPO_GPUS_MAX only.
+ *
+ * Return: N for cpu:N of a possible node, nr_node_ids + N for cuda:N with
+ * N below MCTE_TOPO_GPUS_MAX, -EINVAL otherwise.
  */
 int mcte_topo_location(const char *loc)
 {
-	unsigned int nid;
+	unsigned int n;
 
-	if (strncmp(loc, "cpu:", 4) || !isdigit(loc[4]) ||
-	    kstrtouint(loc + 4, 10, &nid) || nid >= nr_node_ids ||
-	    !node_possible(nid))
-		return -EINVAL;
-	return nid;
+	if (!strncmp(loc, "cpu:", 4)) {
+		if (!isdigit(loc[4]) || kstrtouint(loc + 4, 10, &n) ||
+		    n >= nr_node_ids || !node_possible(n))
+			return -EINVAL;
+		return n;
+	}
+	if (!strncmp(loc, "cuda:", 5)) {
+		if (!isdigit(loc[5]) || kstrtouint(loc + 5, 10, &n) ||
+		    n >= MCTE_TOPO_GPUS_MAX)
+			return -EINVAL;
+		return nr_node_ids + n;
+	}
+	return -EINVAL;
+}
+
+/**
+ * mcte_topo_location_name() - the name of a location
+ * @loc: an index from mcte_topo_location()
+ * @buf: out
+ * @size: bytes of @buf
+ *
+ * Return: as snprintf().
+ */
+int mcte_topo_location_name(int loc, char *buf, size_t size)
+{
+	if (loc < nr_node_ids)
+		return snprintf(buf, size, "cpu:%d", loc);
+	return snprintf(buf, size, "cuda:%d", loc - nr_node_ids);
+}
+
+/* Whether @pdev is an NVIDIA GPU: a VGA or 3D display controller. */
+static bool mcte_topo_is_gpu(struct pci_dev *pdev)
+{
+	u32 class = pdev->class >> 8;
+
+	return class == PCI_CLASS_DISPLAY_VGA || class == PCI_CLASS_DISPLAY_3D;
+}
+
+/* Whether @a comes before @b in PCI address order. */
+static bool mcte_topo_pci_before(struct pci_dev *a, struct pci_dev *b)
+{
+	int da = pci_domain_nr(a->bus), db = pci_domain_nr(b->bus);
+
+	if (da != db)
+		return da < db;
+	if (a->bus->number != b->bus->number)
+		return a->bus->number < b->bus->number;
+	return a->devfn < b->devfn;
+}
+
+/*
+ * The GPU of cuda:@n, with a reference, or NULL. The PCI device list is
+ * in discovery order, not address order: a GPU's index is the number of
+ * GPUs before it by address, so that cuda:N does not depend on probing.
+ */
+static struct pci_dev *mcte_topo_gpu(unsigned int n)
+{
+	struct pci_dev *gpu = NULL, *other;
+	unsigned int before;
+
+	while ((gpu = pci_get_device(PCI_VENDOR_ID_NVIDIA, PCI_ANY_ID, gpu))) {
+		if (!mcte_topo_is_gpu(gpu))
+			continue;
+		before = 0;
+		other = NULL;
+		while ((other = pci_get_device(PCI_VENDOR_ID_NVIDIA,
+					       PCI_ANY_ID, other))) {
+			if (mcte_topo_is_gpu(other) &&
+			    mcte_topo_pci_before(other, gpu))
+				before++;
+		}
+		if (before == n)
+			return gpu;
+	}
+	return NULL;
+}
+
+/**
+ * mcte_topo_location_present() - whether a location has its memory here
+ * @loc: an index from mcte_topo_location()
+ *
+ * Return: for cpu:N whether node N is online, for cuda:N whether the GPU
+ * is there.
+ */
+bool mcte_topo_location_present(int loc)
+{
+	struct pci_dev *gpu;
+
+	if (loc < nr_node_ids)
+		return node_online(loc);
+	gpu = mcte_topo_gpu(loc - nr_node_ids);
+	pci_dev_put(gpu);
+	return gpu;
+}
+
+/**
+ * mcte_topo_dev_pci_path() - the sysfs path of an RDMA device's PCI function
+ * @ibdev: the device, being added
+ *
+ * Process context. The function is the first PCI device above the
+ * ib_device (its parent for a hardware NIC), else above the network
+ * device of its first port (soft-RoCE on a PCI NIC, virtio-net included).
+ *
+ * Return: the path, as kobject_get_path() gives it, for the caller to
+ * kfree(); NULL when there is none or no memory for it (the device is then
+ * ranked by NUMA node alone).
+ */
+char *mcte_topo_dev_pci_path(struct ib_device *ibdev)
+{
+	struct net_device *ndev;
+	struct device *dev;
+	char *path = NULL;
+
+	for (dev = ibdev->dev.parent; dev && !dev_is_pci(dev); dev = dev->parent)
+		;
+	if (dev)
+		return kobject_get_path(&dev->kobj, GFP_KERNEL);
+
+	ndev = mcte_ib_get_netdev(ibdev, rdma_start_port(ibdev));
+	if (!ndev)
+		return NULL;
+	for (dev = ndev->dev.parent; dev && !dev_is_pci(dev); dev = dev->parent)
+		;
+	if (dev)
+		path = kobject_get_path(&dev->kobj, GFP_KERNEL);
+	dev_put(ndev);
+	return path;
 }
 
 /**
@@ -202,17 +348,38 @@ struct mcte_topo_entry *mcte_topo_entry_alloc(u32 nr)
 }
 
 /*
- * The automatic entry of node @nid: the devices the engine's namespace
- * sees, in index order. Devices that come meanwhile may be missed.
+ * The automatic entry of location @loc: the devices the engine's
+ * namespace sees, in index order, each with its reason (enum
+ * mcte_pci_dist). Devices that come meanwhile may be missed.
  */
 static struct mcte_topo_entry *mcte_topo_auto(struct mcte_engine *eng,
-					      int nid)
+					      int loc)
 {
+	int best = MCTE_PCI_OTHER, gpu_node = NUMA_NO_NODE, dist;
+	struct pci_dev *gpu = NULL;
 	struct mcte_topo_entry *ent;
+	char *gpu_path = NULL;
 	struct mcte_dev *mdev;
 	unsigned long index;
 	u32 nr = 0, i = 0;
 	bool seen;
+
+	if (loc >= nr_node_ids) {
+		gpu = mcte_topo_gpu(loc - nr_node_ids);
+		if (!gpu) {
+			/* No GPU, no devices; automatic all the same. */
+			ent = mcte_topo_entry_alloc(0);
+			if (!ent)
+				return ERR_PTR(-ENOMEM);
+			ent->automatic = true;
+			return ent;
+		}
+		gpu_node = dev_to_node(&gpu->dev);
+		gpu_path = kobject_get_path(&gpu->dev.kobj, GFP_KERNEL);
+		pci_dev_put(gpu);
+		if (!gpu_path)
+			return ERR_PTR(-ENOMEM);
+	}
 
 	for (index = 0; (mdev = mcte_dev_get_next(&index)); index++) {
 		mcte_dev_put(mdev);
@@ -220,8 +387,10 @@ static struct mcte_topo_entry *mcte_topo_auto(struct mcte_engine *eng,
 	}
 
 	ent = mcte_topo_entry_alloc(nr);
-	if (!ent)
+	if (!ent) {
+		kfree(gpu_path);
 		return ERR_PTR(-ENOMEM);
+	}
 	ent->automatic = true;
 
 	for (index = 0; i < nr && (mdev = mcte_dev_get_next(&index));
@@ -232,8 +401,24 @@ static struct mcte_topo_entry *mcte_topo_auto(struct mcte_engine *eng,
 		if (seen) {
 			strscpy(ent->nics[i].name, mdev->name,
 				sizeof(ent->nics[i].name));
-			ent->nics[i].class =
-				mcte_topo_auto_class(nid, mdev->numa_node);
+			if (gpu_path) {
+				dist = mcte_pci_distance(gpu_path, gpu_node,
+							 mdev->pci_path,
+							 mdev->numa_node);
+				/* kobject paths parse; be safe anyway. */
+				if (dist < 0)
+					dist = MCTE_PCI_OTHER;
+				best = min(best, dist);
+				ent->nics[i].reason = dist;
+			} else {
+				ent->nics[i].class =
+					mcte_topo_auto_class(loc,
+							     mdev->numa_node);
+				ent->nics[i].reason =
+					ent->nics[i].class ==
+					MCTE_TOPO_PREFERRED ?
+					MCTE_PCI_SAME_NUMA : MCTE_PCI_OTHER;
+			}
 		}
 		spin_unlock(&mdev->lock);
 		mcte_dev_put(mdev);
@@ -241,16 +426,22 @@ static struct mcte_topo_entry *mcte_topo_auto(struct mcte_engine *eng,
 			i++;
 	}
 	ent->nr = i;
+
+	/* For a GPU, the nearest devices there are preferred. */
+	for (i = 0; gpu_path && i < ent->nr; i++)
+		ent->nics[i].class = ent->nics[i].reason == best ?
+				     MCTE_TOPO_PREFERRED : MCTE_TOPO_FALLBACK;
+	kfree(gpu_path);
 	return ent;
 }
 
 /**
  * mcte_topo_get() - a copy of the entry of a location
  * @eng: the engine
- * @nid: a possible NUMA node
+ * @nid: a location, from mcte_topo_location()
  *
  * Process context. For an automatic entry, the devices the engine's
- * network namespace sees, each with its class for @nid.
+ * network namespace sees, each with its class and reason for @nid.
  *
  * Return: the copy, for the caller to kfree(), or ERR_PTR(-ENOMEM).
  */
@@ -278,7 +469,7 @@ struct mcte_topo_entry *mcte_topo_get(struct mcte_engine *eng, int nid)
 /**
  * mcte_topo_set() - replace the entry of a location
  * @eng: the engine
- * @nid: a possible NUMA node
+ * @nid: a location, from mcte_topo_location()
  * @ent: from mcte_topo_entry_alloc(), filled; NULL to make the location
  *	 automatic again. The matrix owns it from here on.
  *

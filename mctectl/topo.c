@@ -26,7 +26,7 @@ static void topo_usage(FILE *fp)
 		"       mctectl topo set LOCATION auto\n"
 		"       mctectl topo set LOCATION [ preferred DEV... ] [ fallback DEV... ]\n"
 		"       mctectl topo help\n"
-		"where  LOCATION := cpu:NODE\n");
+		"where  LOCATION := { cpu:NODE | cuda:GPU }\n");
 }
 
 static const enum mnl_attr_data_type topo_policy[MCTE_A_TOPO_MAX + 1] = {
@@ -35,11 +35,29 @@ static const enum mnl_attr_data_type topo_policy[MCTE_A_TOPO_MAX + 1] = {
 	[MCTE_A_TOPO_AUTO]	= MNL_TYPE_U8,
 };
 
-/* Print the devices of @nlh in attributes of @type, as an array @key. */
+/* The reason of the device in @attr: the MCTE_A_TOPO_REASON after it. */
+static const char *topo_reason(const struct nlmsghdr *nlh,
+			       const struct nlattr *attr)
+{
+	const struct nlattr *next = mnl_attr_next(attr);
+
+	if (!mnl_attr_ok(next, (const char *)mnl_nlmsg_get_payload_tail(nlh) -
+				(const char *)next) ||
+	    mnl_attr_get_type(next) != MCTE_A_TOPO_REASON ||
+	    mnl_attr_validate(next, MNL_TYPE_NUL_STRING) < 0)
+		return NULL;
+	return mnl_attr_get_str(next);
+}
+
+/*
+ * Print the devices of @nlh in attributes of @type, as an array @key;
+ * in text, each followed by its reason, when it has one.
+ */
 static void topo_devs_print(const struct nlmsghdr *nlh, unsigned int type,
 			    const char *key)
 {
 	const struct nlattr *attr;
+	const char *reason;
 	bool any = false;
 
 	print_text("%s", key);
@@ -49,6 +67,9 @@ static void topo_devs_print(const struct nlmsghdr *nlh, unsigned int type,
 		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
 			continue;
 		print_string(NULL, "%s", mnl_attr_get_str(attr));
+		reason = topo_reason(nlh, attr);
+		if (reason)
+			print_text("(%s)", reason);
 		any = true;
 	}
 	close_array();
@@ -56,11 +77,32 @@ static void topo_devs_print(const struct nlmsghdr *nlh, unsigned int type,
 		print_text("-");
 }
 
+/* JSON only: "reasons": {DEV: REASON, ...} of an automatic entry. */
+static void topo_reasons_print(const struct nlmsghdr *nlh)
+{
+	const struct nlattr *attr;
+	const char *reason;
+	unsigned int type;
+
+	open_object("reasons");
+	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
+		type = mnl_attr_get_type(attr);
+		if ((type != MCTE_A_TOPO_PREFERRED &&
+		     type != MCTE_A_TOPO_FALLBACK) ||
+		    mnl_attr_validate(attr, MNL_TYPE_NUL_STRING) < 0)
+			continue;
+		reason = topo_reason(nlh, attr);
+		if (reason)
+			print_string(mnl_attr_get_str(attr), NULL, reason);
+	}
+	close_object();
+}
+
 /*
- * Text:  cpu:0: auto preferred rxe_a rxe_b fallback -
+ * Text:  cpu:0: auto preferred rxe_a (same-numa) rxe_b (same-numa) fallback -
  *        cpu:1: set preferred mlx5_1 fallback mlx5_0
  * JSON:  {"location":"cpu:0","auto":true,"preferred":["rxe_a","rxe_b"],
- *         "fallback":[]}
+ *         "fallback":[],"reasons":{"rxe_a":"same-numa","rxe_b":"same-numa"}}
  */
 static void topo_print(const struct nlmsghdr *nlh)
 {
@@ -81,6 +123,8 @@ static void topo_print(const struct nlmsghdr *nlh)
 	}
 	topo_devs_print(nlh, MCTE_A_TOPO_PREFERRED, "preferred");
 	topo_devs_print(nlh, MCTE_A_TOPO_FALLBACK, "fallback");
+	if (print_is_json())
+		topo_reasons_print(nlh);
 	close_object();
 	print_nl();
 }

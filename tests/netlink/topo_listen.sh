@@ -3,7 +3,10 @@
 # The priority matrix and listeners through mctectl: two soft-RoCE devices
 # (no NUMA node) are preferred for cpu:0; an entry set by `topo set` reads
 # back and goes back to automatic; unknown devices, bad locations and a
-# caller without CAP_NET_ADMIN are refused with a message. `listen add`
+# caller without CAP_NET_ADMIN are refused with a message. cuda:N is a
+# location too: set for a GPU that is not there (the guest has none), read
+# back, refused beyond cuda:63, and not listed once automatic again; no
+# automatic cuda:N row without an NVIDIA GPU. `listen add`
 # refuses bad addresses and ports before asking the kernel; a listener on
 # an address of an rxe device is added, shown with its device, refused a
 # second time, deleted, and a second delete is refused.
@@ -21,6 +24,7 @@ tmp=$(mktemp -d)
 cleanup()
 {
 	"$MCTECTL" topo set cpu:0 auto 2>/dev/null
+	"$MCTECTL" topo set cuda:3 auto 2>/dev/null
 	"$MCTECTL" listen del "$laddr:$lport" 2>/dev/null
 	rxe_pair_del "$p"
 	rm -rf "$tmp"
@@ -80,7 +84,7 @@ listen_add()
 	"$MCTECTL" listen add "$laddr:$lport" 2> "$tmp/err"
 }
 
-tap_plan 21
+tap_plan 29
 
 # The address early: rdma_cm finds its device once the GID table has it.
 rxe_pair_add "$p" && ip addr add "$laddr/24" dev "${p}va"
@@ -89,8 +93,17 @@ tap_check "rdma link add of two rxe devices, an address on ${p}va" test $? -eq 0
 # --- the priority matrix
 
 tap_check "both are preferred for cpu:0, automatically" wait_for 30 both_auto
+tap_check "reasons: both same-numa for cpu:0 (rxe has no NUMA node)" \
+	jq -e --arg a "$a" --arg b "$b" '.[] | select(.location == "cpu:0") |
+	.reasons[$a] == "same-numa" and .reasons[$b] == "same-numa"' \
+	"$tmp/topo.json"
+"$MCTECTL" topo show cpu:0 > "$tmp/topo.txt"
+tap_check "text: cpu:0: auto preferred ... $a (same-numa)" \
+	grep -Eq "^cpu:0: auto preferred .*$a \(same-numa\)" "$tmp/topo.txt"
 tap_check "every online node has an entry" \
-	jq -e --argjson n "$(nodes_online)" 'length == $n' "$tmp/topo.json"
+	jq -e --argjson n "$(nodes_online)" \
+	'[.[] | select(.location | startswith("cpu:"))] | length == $n' \
+	"$tmp/topo.json"
 
 tap_check "topo set cpu:0 preferred A fallback B" \
 	"$MCTECTL" topo set cpu:0 preferred "$a" fallback "$b"
@@ -118,6 +131,45 @@ tap_check "without CAP_NET_ADMIN: refused, and says why" \
 	--bounding-set=-net_admin "$MCTECTL" topo set cpu:0 auto
 
 tap_check "topo set cpu:0 auto makes it automatic again" back_to_auto
+
+# --- cuda:N
+
+# NVIDIA GPUs here: vendor 0x10de, class VGA or 3D controller.
+nr_gpus()
+{
+	local d n=0
+
+	for d in /sys/bus/pci/devices/*; do
+		[ "$(cat "$d/vendor")" = 0x10de ] || continue
+		case $(cat "$d/class") in
+		0x0300??|0x0302??) n=$((n + 1)) ;;
+		esac
+	done
+	echo "$n"
+}
+
+auto_cuda_rows()
+{
+	topo_json && jq -e --argjson n "$(nr_gpus)" \
+		'[.[] | select((.location | startswith("cuda:")) and .auto)] |
+		length == $n' "$tmp/topo.json" > /dev/null
+}
+
+tap_check "one automatic cuda:N row per NVIDIA GPU ($(nr_gpus) here)" auto_cuda_rows
+tap_check "topo set cuda:3 preferred A fallback B (no such GPU)" \
+	"$MCTECTL" topo set cuda:3 preferred "$a" fallback "$b"
+tap_check "cuda:3 reads back as set, cpu:0 untouched" \
+	eval 'entry_is cuda:3 false "[\"$a\"]" "[\"$b\"]" && both_auto'
+tap_check "a set entry has no reasons" \
+	jq -e '.[] | select(.location == "cuda:3") | .reasons == {}' \
+	"$tmp/topo.json"
+tap_check "cuda:64 is refused" \
+	fails_with "or cuda:N for N below 64" \
+	"$MCTECTL" topo set cuda:64 preferred "$a"
+"$MCTECTL" topo set cuda:3 auto && topo_json &&
+	jq -e '[.[] | select(.location == "cuda:3")] | length == 0' \
+		"$tmp/topo.json" > /dev/null
+tap_check "cuda:3 auto: an absent GPU's entry is no longer listed" test $? -eq 0
 tap_check "topo show of an unknown location fails" \
 	fails_with "location cpu:100000 not found" "$MCTECTL" topo show cpu:100000
 

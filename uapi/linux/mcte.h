@@ -593,12 +593,13 @@ enum {
 	MCTE_A_POLICY_MAX = (__MCTE_A_POLICY_MAX - 1)
 };
 
-/* The priority matrix: NICs by memory location ("cpu:N"). */
+/* The priority matrix: NICs by memory location ("cpu:N", "cuda:N"). */
 enum {
 	MCTE_A_TOPO_LOCATION = 1,
 	MCTE_A_TOPO_PREFERRED,
 	MCTE_A_TOPO_FALLBACK,
 	MCTE_A_TOPO_AUTO,
+	MCTE_A_TOPO_REASON,
 
 	__MCTE_A_TOPO_MAX,
 	MCTE_A_TOPO_MAX = (__MCTE_A_TOPO_MAX - 1)
