@@ -281,19 +281,7 @@ static inline int md_seg_reg(int fd, const char *name,
 			     const struct mcte_seg_buf *bufs, __u32 nr,
 			     __u32 kind, __u32 access, __u32 *handle)
 {
-	struct mcte_seg_reg r;
-	int ret;
-
-	memset(&r, 0, sizeof(r));
-	snprintf(r.name, sizeof(r.name), "%s", name);
-	r.bufs = (uintptr_t)bufs;
-	r.nr_bufs = nr;
-	r.kind = kind;
-	r.access = access;
-	ret = mx_ioctl(fd, MCTE_IOC_SEG_REG, &r);
-	if (!ret && handle)
-		*handle = r.handle;
-	return ret;
+	return mx_seg_reg_kind(fd, name, bufs, nr, kind, access, handle);
 }
 
 /* A segment's bytes as the CPU sees them: its buffers in order. */

@@ -82,9 +82,10 @@ static inline struct mcte_seg_buf mx_buf(const void *addr, __u64 len)
 	return b;
 }
 
-static inline int mx_seg_reg(int fd, const char *name,
-			     const struct mcte_seg_buf *bufs, __u32 nr,
-			     __u32 access, __u32 *handle)
+/* Register a segment of any kind: 0 or -errno, its handle in *handle. */
+static inline int mx_seg_reg_kind(int fd, const char *name,
+				  const struct mcte_seg_buf *bufs, __u32 nr,
+				  __u32 kind, __u32 access, __u32 *handle)
 {
 	struct mcte_seg_reg r;
 	int ret;
@@ -93,12 +94,20 @@ static inline int mx_seg_reg(int fd, const char *name,
 	snprintf(r.name, sizeof(r.name), "%s", name);
 	r.bufs = (uintptr_t)bufs;
 	r.nr_bufs = nr;
-	r.kind = MCTE_SEG_HOST;
+	r.kind = kind;
 	r.access = access;
 	ret = mx_ioctl(fd, MCTE_IOC_SEG_REG, &r);
 	if (!ret && handle)
 		*handle = r.handle;
 	return ret;
+}
+
+static inline int mx_seg_reg(int fd, const char *name,
+			     const struct mcte_seg_buf *bufs, __u32 nr,
+			     __u32 access, __u32 *handle)
+{
+	return mx_seg_reg_kind(fd, name, bufs, nr, MCTE_SEG_HOST, access,
+			       handle);
 }
 
 static inline int mx_seg_reg1(int fd, const char *name, const void *addr,
