@@ -265,6 +265,8 @@ struct mcte_sbuf {
  * @uid: effective uid of the registering (or opening) process
  * @owner: thread group of the registering (or opening) process
  * @size: total length of the buffers
+ * @align: what the offsets and lengths of requests on it must be
+ *	   multiples of: 1, or a block segment's logical block size
  * @inflight: transfers in flight that use it
  * @name: NUL-terminated name
  * @serial: unique among the segments this module made; peers name it by
@@ -286,6 +288,7 @@ struct mcte_seg {
 	kuid_t uid;
 	struct pid *owner;
 	u64 size;
+	u32 align;
 	atomic_t inflight;
 	char name[MCTE_SEG_NAME_MAX];
 	u64 serial;

@@ -33,6 +33,7 @@
 #include "mcte.h"
 #include "netlink.h"
 #include "netlink_gen.h"
+#include "seg_kind.h"
 #include "topo_pci.h"
 #include "transport.h"
 
@@ -139,6 +140,7 @@ static size_t mcte_nl_seg_size(const struct mcte_seg *seg)
 	       nla_total_size(sizeof(u32)) +			/* nr-bufs */
 	       nla_total_size_64bit(sizeof(u64)) +		/* size */
 	       nla_total_size(sizeof(u32)) +			/* inflight */
+	       (seg->ops->nl_size ? seg->ops->nl_size(seg) : 0) +
 	       seg->nr_bufs * buf;
 }
 
@@ -167,6 +169,8 @@ static int mcte_nl_seg_fill(struct sk_buff *skb, struct mcte_seg *seg,
 			      MCTE_A_SEG_PAD) ||
 	    nla_put_u32(skb, MCTE_A_SEG_INFLIGHT,
 			atomic_read(&seg->inflight)))
+		goto out_cancel;
+	if (seg->ops->nl_fill && seg->ops->nl_fill(seg, skb))
 		goto out_cancel;
 
 	for (i = 0; i < seg->nr_bufs; i++) {

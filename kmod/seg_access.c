@@ -128,6 +128,65 @@ void mcte_seg_copy(struct mcte_seg *dst, u64 doff, struct mcte_seg *src,
 }
 
 /**
+ * mcte_seg_copy_kbuf() - copy between a segment and kernel memory
+ * @seg: a segment of this node whose kind has &mcte_seg_ops.cpu_map
+ * @off: offset in @seg (its buffers laid end to end)
+ * @kbuf: kernel memory, @len bytes, mapped
+ * @len: bytes, within @seg
+ * @to_seg: copy @kbuf into @seg; false copies @seg into @kbuf
+ *
+ * For bounce buffers of memory a device cannot reach page by page.
+ */
+void mcte_seg_copy_kbuf(struct mcte_seg *seg, u64 off, void *kbuf,
+			u64 len, bool to_seg)
+{
+	struct mcte_seg_pos p;
+
+	mcte_seg_pos_init(&p, seg, off);
+	while (len) {
+		size_t plen, n;
+		void *v;
+
+		v = mcte_seg_pos_map(&p, &plen);
+		n = min_t(u64, len, plen);
+		if (to_seg)
+			memcpy(v, kbuf, n);
+		else
+			memcpy(kbuf, v, n);
+		mcte_seg_pos_unmap(&p, v);
+		mcte_seg_pos_advance(&p, n);
+		kbuf += n;
+		len -= n;
+	}
+}
+
+/**
+ * mcte_seg_check_xfer() - let the kinds of both sides refuse a request
+ * @lseg: its local segment
+ * @loff: offset in @lseg
+ * @tseg: its target segment
+ * @toff: offset in @tseg
+ * @len: bytes, in range of both
+ * @write: the request writes @tseg (MCTE_OP_WRITE); else it writes @lseg
+ *
+ * Return: 0, or what &mcte_seg_ops.check_xfer of either side returned.
+ */
+int mcte_seg_check_xfer(const struct mcte_seg *lseg, u64 loff,
+			const struct mcte_seg *tseg, u64 toff, u64 len,
+			bool write)
+{
+	int ret = 0;
+
+	if (lseg->ops->check_xfer)
+		ret = lseg->ops->check_xfer(lseg, false, tseg, loff, len,
+					    !write);
+	if (!ret && tseg->ops->check_xfer)
+		ret = tseg->ops->check_xfer(tseg, true, lseg, toff, len,
+					    write);
+	return ret;
+}
+
+/**
  * mcte_seg_dma_map() - a device's view of a range of one buffer
  * @seg: a segment of this node
  * @buf: index of the buffer

@@ -12,8 +12,6 @@
 
 #include "mcte.h"
 
-struct mcte_transport;
-
 /**
  * typedef mcte_blk_done_t - the end of a mcte_blk_submit()
  * @priv: what the caller passed to mcte_blk_submit()
@@ -25,9 +23,6 @@ struct mcte_transport;
  * complete a slice and drop references.
  */
 typedef void (*mcte_blk_done_t)(void *priv, int err);
-
-extern const struct mcte_seg_ops mcte_seg_block_ops;
-extern struct mcte_transport mcte_xport_block;
 
 /**
  * mcte_seg_is_block() - whether a segment is a block segment of this node
@@ -45,6 +40,15 @@ bool mcte_seg_is_block(const struct mcte_seg *seg);
  * every offset and length of I/O on it is a multiple of it.
  */
 u32 mcte_blk_lbs(const struct mcte_seg *seg);
+
+/**
+ * mcte_blk_dma_mask() - the DMA alignment of a block segment's device
+ * @seg: a block segment (mcte_seg_is_block())
+ *
+ * Return: the mask (511, 3, ...) that the offset and length of every
+ * bio_vec given to mcte_blk_submit() must have clear.
+ */
+unsigned int mcte_blk_dma_mask(const struct mcte_seg *seg);
 
 /**
  * mcte_blk_submit() - read or write a range of a block segment
@@ -69,12 +73,15 @@ u32 mcte_blk_lbs(const struct mcte_seg *seg);
  *
  * Return: 0 when the I/O started, and @done will be called; -EINVAL for
  * an unaligned or empty range or @bv not holding @len bytes, -ERANGE for
- * one beyond the segment, -EBADF for a write into a segment whose fd was
- * not open for writing, -EROFS for a write to a read-only device,
- * -ENOMEM; @done is not called then.
+ * one beyond the segment, -EROFS for a write into a segment whose fd was
+ * not open for writing or whose device is read-only, -ENOMEM; @done is
+ * not called then.
  */
 int mcte_blk_submit(struct mcte_seg *seg, bool write, u64 off,
 		    struct bio_vec *bv, unsigned int nr_bv, u64 len,
 		    mcte_blk_done_t done, void *priv);
+
+int mcte_blk_init(void);
+void mcte_blk_exit(void);
 
 #endif /* _MCTE_SEG_BLOCK_H */

@@ -4,8 +4,8 @@
  *
  * A segment is a struct mcte_seg embedded first in a kind's own struct:
  * host pages (seg_host.c), dma-bufs mixed with host pages (seg_dmabuf.c),
- * NVIDIA GPU memory (seg_nvp2p.c), a peer's segment opened here (a
- * transport's), and next block devices. The core, the
+ * NVIDIA GPU memory (seg_nvp2p.c), ranges of block devices (seg_block.c),
+ * and a peer's segment opened here (a transport's). The core, the
  * local copy and the transports reach a segment's memory only through
  * its struct mcte_seg_ops, so that a new kind is a new table, its file,
  * and a line in the list of registrable kinds in segment.c.
@@ -21,6 +21,7 @@
 
 struct device;
 struct mcte_transport;
+struct sk_buff;
 
 /**
  * struct mcte_seg_ops - what a kind of segment memory does
@@ -60,6 +61,19 @@ struct mcte_transport;
  *	     pages for the caller to map. Optional. Return: 0, -EOPNOTSUPP
  *	     when this memory cannot be had that way, or -errno.
  * @dma_unmap: undo @dma_map with the same @dev. Required with @dma_map.
+ * @check_xfer: a request is being prepared with this segment as its
+ *		local side (@target false) or its target, @other the other
+ *		side, over bytes [@off, @off + @len) of this one; @write
+ *		when this segment is written. Optional: NULL takes every
+ *		request the core's checks let through. Return: 0, or the
+ *		-errno the request fails with: -EINVAL for a range this
+ *		memory does not take, -EOPNOTSUPP for a pairing it cannot
+ *		move bytes with.
+ * @nl_size: room @nl_fill needs in a segment message. Required with
+ *	     @nl_fill.
+ * @nl_fill: put the attributes of this kind into a segment message
+ *	     (seg-get and its notifications). Optional. Return: 0 or
+ *	     -EMSGSIZE.
  */
 struct mcte_seg_ops {
 	const char *name;
@@ -82,11 +96,18 @@ struct mcte_seg_ops {
 		       struct device *dev, struct sg_table *sgt);
 	void (*dma_unmap)(struct mcte_seg *seg, struct device *dev,
 			  struct sg_table *sgt);
+
+	int (*check_xfer)(const struct mcte_seg *seg, bool target,
+			  const struct mcte_seg *other, u64 off, u64 len,
+			  bool write);
+	size_t (*nl_size)(const struct mcte_seg *seg);
+	int (*nl_fill)(const struct mcte_seg *seg, struct sk_buff *skb);
 };
 
 /* The kinds segment.c lists for registration. */
 extern const struct mcte_seg_ops mcte_seg_host_ops;
 extern const struct mcte_seg_ops mcte_seg_dmabuf_ops;
+extern const struct mcte_seg_ops mcte_seg_block_ops;
 #ifdef MCTE_HAVE_NV_P2P
 extern const struct mcte_seg_ops mcte_seg_nvp2p_ops;
 #define MCTE_SEG_NVP2P_OPS	(&mcte_seg_nvp2p_ops)
@@ -139,6 +160,11 @@ struct page *mcte_seg_pos_page(const struct mcte_seg_pos *pos,
 void mcte_seg_pos_advance(struct mcte_seg_pos *pos, size_t n);
 void mcte_seg_copy(struct mcte_seg *dst, u64 doff, struct mcte_seg *src,
 		   u64 soff, u64 len);
+void mcte_seg_copy_kbuf(struct mcte_seg *seg, u64 off, void *kbuf,
+			u64 len, bool to_seg);
+int mcte_seg_check_xfer(const struct mcte_seg *lseg, u64 loff,
+			const struct mcte_seg *tseg, u64 toff, u64 len,
+			bool write);
 int mcte_seg_dma_map(struct mcte_seg *seg, u32 buf, u64 off, u64 len,
 		     struct device *dev, struct sg_table *sgt);
 void mcte_seg_dma_unmap(struct mcte_seg *seg, struct device *dev,

@@ -49,6 +49,7 @@ static atomic64_t mcte_seg_serial = ATOMIC64_INIT(0);
 static const struct mcte_seg_ops *const mcte_seg_kinds[] = {
 	[MCTE_SEG_HOST]		= &mcte_seg_host_ops,
 	[MCTE_SEG_DMABUF]	= &mcte_seg_dmabuf_ops,
+	[MCTE_SEG_BLOCK]	= &mcte_seg_block_ops,
 	[MCTE_SEG_NV_P2P]	= MCTE_SEG_NVP2P_OPS,
 };
 
@@ -106,6 +107,7 @@ void *mcte_seg_alloc(size_t size, u32 nr_bufs, const struct mcte_seg_ops *ops)
 	seg->serial = atomic64_inc_return(&mcte_seg_serial);
 	seg->nr_bufs = nr_bufs;
 	seg->bufs = (void *)seg + size;
+	seg->align = 1;
 	return seg;
 }
 
@@ -560,7 +562,7 @@ long mcte_ioctl_seg_open(struct mcte_file *mf,
 
 	if (copy_from_user(&o, arg, sizeof(o)))
 		return -EFAULT;
-	if (o.resv0 || o.resv[0] || o.resv[1])
+	if (o.align || o.resv[0] || o.resv[1])
 		return -EINVAL;
 	if (o.access > MCTE_ACCESS_RW)
 		return -EINVAL;
@@ -597,7 +599,8 @@ long mcte_ioctl_seg_open(struct mcte_file *mf,
 	/* The outputs only: the rest of the struct is the caller's. */
 	if (put_user(id, &arg->handle) ||
 	    put_user(nr_bufs, &arg->nr_bufs) ||
-	    put_user(seg->size, &arg->size)) {
+	    put_user(seg->size, &arg->size) ||
+	    put_user(seg->align, &arg->align)) {
 		ret = -EFAULT;
 		goto out_release_id;
 	}

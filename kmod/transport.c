@@ -24,6 +24,7 @@
 static struct mcte_transport *const mcte_transports[] = {
 	&mcte_xport_local,
 	&mcte_xport_rdma,
+	&mcte_xport_block,
 };
 
 /* Exit the first @n transports, last first. */

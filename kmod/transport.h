@@ -143,6 +143,7 @@ static inline void mcte_engine_set_xport(struct mcte_engine *eng,
 /* The transports transport.c lists; nothing else names them. */
 extern struct mcte_transport mcte_xport_local;
 extern struct mcte_transport mcte_xport_rdma;
+extern struct mcte_transport mcte_xport_block;
 
 /* transport.c: what the core does with every transport */
 int mcte_transports_init(struct dentry *debugfs);

@@ -39,6 +39,7 @@
 #include <linux/workqueue.h>
 
 #include "mcte.h"
+#include "seg_kind.h"
 #include "transport.h"
 
 static struct kmem_cache *mcte_xfer_cache;
@@ -132,6 +133,11 @@ int mcte_xfer_prepare(struct mcte_file *mf, const struct mcte_xfer_req *req,
 	ret = -ERANGE;
 	if (!mcte_seg_range_ok(lseg, req->local_off, req->length) ||
 	    !mcte_seg_range_ok(tseg, req->target_off, req->length))
+		goto out_put_tseg;
+	ret = mcte_seg_check_xfer(lseg, req->local_off, tseg,
+				  req->target_off, req->length,
+				  req->opcode == MCTE_OP_WRITE);
+	if (ret)
 		goto out_put_tseg;
 
 	x = kmem_cache_zalloc(mcte_xfer_cache, GFP_KERNEL_ACCOUNT);

@@ -89,7 +89,20 @@ struct mcte {
 	unsigned int batches_used;
 	unsigned int drop_pending;	/* completions nobody wants, on the file */
 	__u64 stray;			/* completions of batches not known */
+
+	/* Block segments' alignment, by handle (block.c), under @lock. */
+	struct mcte_align *aligns;
+	unsigned int nr_aligns;
 };
+
+/* block.c */
+struct mcte_align {
+	__u32 handle;
+	__u32 align;
+};
+
+void mcte_align_note(struct mcte *m, __u32 handle, __u32 align);
+void mcte_align_forget(struct mcte *m, __u32 handle);
 
 /* reap.c; the _locked functions want mcte::lock held. */
 int mcte_track_locked(struct mcte *m, __u32 batch_id, struct mcte_cq *owner,

@@ -188,6 +188,70 @@ int mcte_seg_register_dmabuf(struct mcte *m, const char *name, int fd,
 			     __u32 *handle);
 
 /**
+ * mcte_seg_register_block() - register a range of a block device
+ * @m: handle
+ * @name: as for mcte_seg_register()
+ * @fd: the device (an NVMe namespace, /dev/nvme1n1), opened with O_DIRECT,
+ *	read-only or read-write: the device node's permissions decide who
+ *	may, and a segment of a read-only fd cannot be written
+ * @offset: byte offset of the range on the device
+ * @len: its length in bytes; 0 for the rest of the device
+ * @access: as for mcte_seg_register(); MCTE_ACCESS_RW wants @fd open for
+ *	    writing
+ * @handle: out: the segment's handle
+ *
+ * Requests with the segment as their target move whole blocks: their
+ * target offset and length are multiples of the device's logical block
+ * size (mcte_seg_align()), their local side memory of this node. The
+ * module takes its own reference to the device file: @fd may be closed
+ * once this returns.
+ *
+ * Return: 0; -ENOTBLK (@fd is not a block device), -EINVAL (not opened
+ * with O_DIRECT, or @offset or @len not a multiple of the logical block
+ * size), -ERANGE (beyond the device), -EBADF (@access MCTE_ACCESS_RW on
+ * a read-only @fd), -EOPNOTSUPP (the module has no block segments,
+ * MCTE_FEAT_XPORT_NVME), else as mcte_seg_register().
+ * mcte_block_strerror() names the cause.
+ */
+int mcte_seg_register_block(struct mcte *m, const char *name, int fd,
+			    __u64 offset, __u64 len, enum mcte_access access,
+			    __u32 *handle);
+
+/**
+ * mcte_block_strerror() - message for an error of mcte_seg_register_block()
+ * @err: a negative errno it returned (or positive)
+ *
+ * Return: a static string naming the cause; mcte_strerror() for errnos
+ * with no meaning particular to block devices.
+ */
+const char *mcte_block_strerror(int err);
+
+/**
+ * mcte_seg_align() - what requests on a segment must be multiples of
+ * @m: handle
+ * @handle: a segment handle of @m
+ *
+ * Return: the logical block size of a block segment @m registered or
+ * opened (offsets and lengths of requests that target it are multiples
+ * of it), 1 for any other segment.
+ */
+unsigned int mcte_seg_align(struct mcte *m, __u32 handle);
+
+/**
+ * mcte_xfer_strerror() - message for the error of a request
+ * @m: handle
+ * @target: the request's target segment handle
+ * @err: the negative errno the request failed with (or positive)
+ *
+ * As mcte_strerror(), but for a block segment target it says what a
+ * block segment refuses, and names its block size for -EINVAL. The string
+ * is thread-local: valid until this thread's next call.
+ *
+ * Return: the message.
+ */
+const char *mcte_xfer_strerror(struct mcte *m, __u32 target, int err);
+
+/**
  * mcte_seg_unregister() - remove a segment this handle registered
  * @m: handle
  * @handle: from mcte_seg_register()

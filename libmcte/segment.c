@@ -93,6 +93,7 @@ MCTE_EXPORT int mcte_seg_unregister(struct mcte *m, __u32 handle)
 		return -EINVAL;
 	if (ioctl(m->fd, MCTE_IOC_SEG_UNREG, &handle) < 0)
 		return -errno;
+	mcte_align_forget(m, handle);
 	return 0;
 }
 
@@ -175,6 +176,7 @@ MCTE_EXPORT int mcte_seg_open(struct mcte *m, const char *name,
 	if (ioctl(m->fd, MCTE_IOC_SEG_OPEN, &op) < 0)
 		return -errno;
 	*handle = op.handle;
+	mcte_align_note(m, op.handle, op.align);
 	if (size)
 		*size = op.size;
 	return 0;
@@ -186,5 +188,6 @@ MCTE_EXPORT int mcte_seg_close(struct mcte *m, __u32 handle)
 		return -EINVAL;
 	if (ioctl(m->fd, MCTE_IOC_SEG_CLOSE, &handle) < 0)
 		return -errno;
+	mcte_align_forget(m, handle);
 	return 0;
 }

@@ -46,6 +46,7 @@ MCTE_EXPORT void mcte_close(struct mcte *m)
 		return;
 	close(m->fd);
 	mcte_reap_destroy(m);
+	free(m->aligns);
 	free(m);
 }
 

@@ -29,6 +29,10 @@ static const enum mnl_attr_data_type seg_policy[MCTE_A_SEG_MAX + 1] = {
 	[MCTE_A_SEG_NR_BUFS]	= MNL_TYPE_U32,
 	[MCTE_A_SEG_SIZE]	= MNL_TYPE_U64,
 	[MCTE_A_SEG_INFLIGHT]	= MNL_TYPE_U32,
+	[MCTE_A_SEG_BLOCK_DEV]	= MNL_TYPE_NUL_STRING,
+	[MCTE_A_SEG_BLOCK_LBS]	= MNL_TYPE_U32,
+	[MCTE_A_SEG_BLOCK_START] = MNL_TYPE_U64,
+	[MCTE_A_SEG_BLOCK_RO]	= MNL_TYPE_U8,
 	/* MCTE_A_SEG_BUF repeats: walked in seg_print() */
 };
 
@@ -62,6 +66,8 @@ static const char *seg_enum(const char *const *names, size_t nr,
 /*
  * Text:  kv0: owner_pid 812 owner_uid 0 kind host access rw size 8192 inflight 0
  *            bufs 2: 4096 4096
+ * A block segment has its device on a line of its own:
+ *            device nvme1n1 block_size 512 start 0 read_only false
  * JSON:  {"name":"kv0","owner_pid":812,...,"bufs":[{"len":4096},...]}
  * Whatever attribute is missing (a removal may carry only the name) is
  * left out.
@@ -105,6 +111,20 @@ void seg_print(const struct nlmsghdr *nlh, const char *key)
 	if (tb[MCTE_A_SEG_INFLIGHT])
 		print_u32("inflight", "inflight %u",
 			  mnl_attr_get_u32(tb[MCTE_A_SEG_INFLIGHT]));
+	if (tb[MCTE_A_SEG_BLOCK_DEV]) {
+		print_nl();
+		print_string("device", "    device %s",
+			     mnl_attr_get_str(tb[MCTE_A_SEG_BLOCK_DEV]));
+		if (tb[MCTE_A_SEG_BLOCK_LBS])
+			print_u32("block_size", "block_size %u",
+				  mnl_attr_get_u32(tb[MCTE_A_SEG_BLOCK_LBS]));
+		if (tb[MCTE_A_SEG_BLOCK_START])
+			print_u64("start", "start %" PRIu64,
+				  mnl_attr_get_u64(tb[MCTE_A_SEG_BLOCK_START]));
+		if (tb[MCTE_A_SEG_BLOCK_RO])
+			print_bool("read_only", "read_only %s",
+				   mnl_attr_get_u8(tb[MCTE_A_SEG_BLOCK_RO]));
+	}
 
 	mnl_attr_for_each(attr, nlh, sizeof(struct genlmsghdr)) {
 		if (mnl_attr_get_type(attr) != MCTE_A_SEG_BUF)

@@ -328,7 +328,7 @@ static void op_seg_open(struct fz *z, struct ffile *f)
 	o.handle = r64(z);
 	o.size = r64(z);
 	if (chance(z, 3))
-		o.resv0 = 1;
+		o.align = 1;
 	if (chance(z, 3))
 		o.resv[rb(z, 2)] = edge64(z, 1);
 	ret = mx_ioctl(f->fd, MCTE_IOC_SEG_OPEN, &o);

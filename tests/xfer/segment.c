@@ -758,7 +758,7 @@ TEST_F(seg, reserved_fields)
 		strcpy(o.name, name);
 		o.access = MCTE_ACCESS_READ;
 		if (i == 0)
-			o.resv0 = 1;
+			o.align = 1;
 		else
 			o.resv[i - 1] = 1;
 		EXPECT_EQ(-EINVAL, mx_ioctl(fd2, MCTE_IOC_SEG_OPEN, &o))
@@ -768,11 +768,13 @@ TEST_F(seg, reserved_fields)
 	memset(o.name, 0, sizeof(o.name));
 	strcpy(o.name, name);
 	o.access = MCTE_ACCESS_READ;
-	o.resv0 = 0;
+	o.align = 0;
 	o.resv[0] = o.resv[1] = 0;
 	ASSERT_EQ(0, mx_ioctl(fd2, MCTE_IOC_SEG_OPEN, &o));
 	EXPECT_EQ(100, o.size);
 	EXPECT_EQ(1, o.nr_bufs);
+	/* Host memory takes requests at any byte. */
+	EXPECT_EQ(1, o.align);
 	close(fd2);
 	EXPECT_EQ(0, mx_seg_unreg(self->fd, h));
 	mx_free(p, self->page);

@@ -154,7 +154,9 @@ struct mcte_seg_reg {
  * @access: access wanted, enum mcte_access; must be allowed by the owner
  * @handle: out: handle to name the segment in requests
  * @nr_bufs: out: number of buffers of the segment
- * @resv0: zero
+ * @align: in: zero; out: what offsets and lengths of requests on the
+ *	   segment must be multiples of: 1, or for a block segment its
+ *	   device's logical block size (older modules leave it zero)
  * @size: out: total size in bytes
  * @resv: zero
  */
@@ -163,7 +165,7 @@ struct mcte_seg_open {
 	__u32 access;
 	__u32 handle;
 	__u32 nr_bufs;
-	__u32 resv0;
+	__u32 align;
 	__u64 size;
 	__u64 resv[2];
 };
@@ -483,6 +485,10 @@ enum {
 	MCTE_A_SEG_INFLIGHT,
 	MCTE_A_SEG_BUF,
 	MCTE_A_SEG_PAD,
+	MCTE_A_SEG_BLOCK_DEV,
+	MCTE_A_SEG_BLOCK_LBS,
+	MCTE_A_SEG_BLOCK_START,
+	MCTE_A_SEG_BLOCK_RO,
 
 	__MCTE_A_SEG_MAX,
 	MCTE_A_SEG_MAX = (__MCTE_A_SEG_MAX - 1)
