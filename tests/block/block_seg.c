@@ -9,8 +9,9 @@
  * the device's blocks (requests across slices); refusals of unaligned and
  * out-of-range requests, of a block segment as the local side, of writes
  * through a read-only fd and to a read-only device; another process
- * opening the segment; the netlink view (device, block size); and the
- * owner exiting with I/O in flight.
+ * opening the segment; the netlink view (device, block size); a dma-buf
+ * (vgem, in both kernels) as the local side; and the owner exiting with
+ * I/O in flight.
  */
 #include <signal.h>
 #include <sys/ioctl.h>
@@ -22,6 +23,7 @@
 #include "mcte_test.h"
 #include "mcte_xfer.h"
 #include "mcte_nl.h"
+#include "mcte_dmabuf.h"
 
 #define BS_DEV		"/dev/ram0"
 #define BS_HOST_LEN	(8 * MX_MiB)
@@ -476,6 +478,54 @@ TEST_F(bs, opened_by_other)
 				   &st));
 	close(fd2);
 	mx_free(mem, MX_MiB);
+}
+
+/*
+ * A dma-buf as the local memory: vgem's, which the kernel maps for the
+ * CPU. Its pages come through the vmap, or through a bounce: either way
+ * the bytes must arrive.
+ */
+TEST_F(bs, dmabuf_local)
+{
+	__u64 lbs = self->lbs, len = 256 * 1024;
+	struct mcte_seg_buf b;
+	struct md_exp e[MD_NR];
+	struct md_buf db;
+	__u32 h, dh, st;
+
+	md_exps_init(e);
+	ASSERT_TRUE(md_config_has(e[MD_VGEM].config));
+	ASSERT_EQ(0, md_alloc(&e[MD_VGEM], MD_VGEM, 2 * len, &db));
+	b = md_seg_buf(db.fd, 0, 2 * len);
+	ASSERT_EQ(0, md_seg_reg(self->fd, "bs-db", &b, 1, MCTE_SEG_DMABUF,
+				MCTE_ACCESS_NONE, &dh));
+	ASSERT_EQ(0, bs_reg(self->fd, "bs-dbblk", self->dev, 0, 0,
+			    MCTE_ACCESS_NONE, &h));
+
+	/* dma-buf -> device, at an offset in the dma-buf off a page. */
+	md_sync(&db, false);
+	mx_fill_rand(db.p, 2 * len, &self->rng);
+	md_sync(&db, true);
+	EXPECT_EQ(0, bs_xfer(self->fd, MCTE_OP_WRITE, dh, 1536, h, 7 * lbs,
+			     len, &st));
+	ASSERT_EQ(0, bs_dev_read(self, 7 * lbs, len));
+	md_sync(&db, false);
+	EXPECT_EQ(-1, mx_diff(self->ref, db.p + 1536, len));
+	md_sync(&db, true);
+
+	/* device -> dma-buf */
+	mx_fill_rand(self->ref, len, &self->rng);
+	ASSERT_EQ(0, bs_dev_write(self, 300 * lbs, len));
+	EXPECT_EQ(0, bs_xfer(self->fd, MCTE_OP_READ, dh, 0, h, 300 * lbs, len,
+			     &st));
+	md_sync(&db, false);
+	EXPECT_EQ(-1, mx_diff(self->ref, db.p, len));
+	md_sync(&db, true);
+
+	EXPECT_EQ(0, mx_seg_unreg(self->fd, h));
+	EXPECT_EQ(0, mx_seg_unreg(self->fd, dh));
+	md_free(&db);
+	md_exp_close(&e[MD_VGEM]);
 }
 
 /*
