@@ -14,7 +14,9 @@
  * nr_pages) with FOLL_WRITE | FOLL_LONGTERM (a #define in 6.1, an enum in
  * 6.12), unpin_user_pages_dirty_lock(), mm->pinned_vm (atomic64_t),
  * u64_stats_t, wait_event_idle_timeout(), xa_alloc_cyclic(), and
- * debugfs_create_u32() returning void. Debian's 6.1.y also has the io_uring
+ * debugfs_create_u32() returning void; for block segments bio_alloc()
+ * with a bdev and blk_opf_t, __bio_add_page(), bvec_set_page(), I_BDEV(),
+ * bdev_nr_bytes(), bdev_dma_alignment() and bdev_read_only(). Debian's 6.1.y also has the io_uring
  * command API of 6.12 where mainline 6.1 did not: io_uring_cmd_done() with
  * issue_flags, and task-work callbacks that get issue_flags; only what
  * follows differs.

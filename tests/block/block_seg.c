@@ -528,6 +528,60 @@ TEST_F(bs, dmabuf_local)
 	md_exp_close(&e[MD_VGEM]);
 }
 
+/* Run mctectl (next to this suite in the tree) into @out: 0 or -1. */
+static int bs_mctectl(const char *args, char *out, size_t size)
+{
+	char exe[512], cmd[700];
+	ssize_t n;
+	size_t got = 0;
+	FILE *f;
+
+	n = readlink("/proc/self/exe", exe, sizeof(exe) - 1);
+	if (n <= 0)
+		return -1;
+	exe[n] = 0;
+	*strrchr(exe, '/') = 0;
+	snprintf(cmd, sizeof(cmd), "%s/../../mctectl/mctectl %s", exe, args);
+	f = popen(cmd, "r");
+	if (!f)
+		return -1;
+	while (got + 1 < size && (n = fread(out + got, 1, size - 1 - got, f)) > 0)
+		got += n;
+	out[got] = 0;
+	return pclose(f) ? -1 : 0;
+}
+
+/* mctectl segment show tells a block segment apart: its device line. */
+TEST_F(bs, mctectl_show)
+{
+	char out[2048], want[160];
+	__u32 h;
+	int ro;
+
+	ro = open(BS_DEV, O_RDONLY | O_DIRECT);
+	ASSERT_LE(0, ro);
+	ASSERT_EQ(0, bs_reg(self->fd, "bs-show", ro, MX_MiB, 2 * MX_MiB,
+			    MCTE_ACCESS_READ, &h));
+	close(ro);
+	ASSERT_EQ(0, bs_mctectl("segment show bs-show", out, sizeof(out)));
+	ksft_print_msg("%s", out);
+	EXPECT_NE(NULL, strstr(out, "kind block access read size 2097152"));
+	snprintf(want, sizeof(want),
+		 "device ram0 block_size %d start 1048576 read_only true",
+		 self->lbs);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("want \"%s\"", want);
+
+	ASSERT_EQ(0, bs_mctectl("-j segment show bs-show", out, sizeof(out)));
+	snprintf(want, sizeof(want),
+		 "\"device\":\"ram0\",\"block_size\":%d,\"start\":1048576,\"read_only\":true",
+		 self->lbs);
+	EXPECT_NE(NULL, strstr(out, want)) TH_LOG("%s", out);
+	/* Host segments have no device line. */
+	ASSERT_EQ(0, bs_mctectl("segment show bs-host", out, sizeof(out)));
+	EXPECT_EQ(NULL, strstr(out, "device"));
+	EXPECT_EQ(0, mx_seg_unreg(self->fd, h));
+}
+
 /*
  * The owner dies with many requests in flight: its file goes, every
  * request ends, the segment (and its hold on the device) goes with it.
