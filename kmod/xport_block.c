@@ -9,8 +9,8 @@
  *
  * Transfers wait in one FIFO queue. One work item, on an unbound
  * workqueue, takes the transfer at the head off the queue and claims its
- * slices one after another, starting each as block requests that run
- * asynchronously (mcte_blk_submit() bounds how many bios are in flight and
+ * slices one after another, starting them as block requests of up to
+ * 1 MiB that run asynchronously (mcte_blk_submit() bounds how many bios are in flight and
  * hands their end to a work item), so that one worker keeps the device's
  * queue full. Bios of one transfer are plugged and merge.
  *
@@ -43,8 +43,14 @@
 #include "seg_kind.h"
 #include "transport.h"
 
-/* A block request holds at most this many slices: see mcte_blkx_run(). */
-#define MCTE_BREQ_SLICES	4
+/*
+ * A block request gathers consecutive slices of a transfer up to this
+ * many bytes, and this many slices: one bio of BIO_MAX_VECS pages rather
+ * than one per slice, the allocations and the completion work item paid
+ * once. The device's own limits split it further if they must.
+ */
+#define MCTE_BREQ_BYTES		(1U << 20)
+#define MCTE_BREQ_SLICES	32
 
 /**
  * struct mcte_bslice - a claimed slice, as block requests see it
@@ -313,12 +319,14 @@ static void mcte_blkx_run(struct mcte_xfer *x)
 		 * Up to the last block boundary of the device in it; the
 		 * last slice ends on one (the request's length is whole
 		 * blocks). Slices are at least a page and blocks at most
-		 * one, so a boundary is within two slices: @pend never
-		 * holds more than three.
+		 * one, so a boundary is within two slices. Slices that end
+		 * on one are gathered while the request stays small.
 		 */
 		end = s.off + s.len;
 		cut = round_down(x->toff + end, lbs) - x->toff;
-		if (cut <= pstart && nr_pend < MCTE_BREQ_SLICES)
+		if (nr_pend < MCTE_BREQ_SLICES && claim == MCTE_CLAIM_MORE &&
+		    (cut <= pstart ||
+		     (cut == end && end - pstart < MCTE_BREQ_BYTES)))
 			continue;
 		if (cut <= pstart) {
 			/* Not reached with slices of a page or more. */
