@@ -27,7 +27,8 @@
  * Slices are claimed in order but executed by the transport in any order,
  * possibly concurrently; slice boundaries are multiples of the slice size
  * in the local segment, so that a transfer of aligned buffers is cut into
- * aligned pieces.
+ * aligned pieces, or in the target when it takes whole blocks only
+ * (&mcte_seg.align above 1), so that every slice is whole blocks of it.
  */
 
 #define pr_fmt(fmt) KBUILD_MODNAME ": " fmt
@@ -393,15 +394,21 @@ void mcte_xfer_stop(struct mcte_xfer *x, int err)
 enum mcte_claim mcte_xfer_claim(struct mcte_xfer *x, struct mcte_slice *s)
 {
 	enum mcte_claim ret;
-	u64 room;
+	u64 base, room;
 
 	spin_lock(&x->lock);
 	if (x->stop) {
 		ret = MCTE_CLAIM_STOP;
 		goto out_unlock;
 	}
-	/* Up to the next multiple of the slice size in the local segment. */
-	room = x->slice - ((x->loff + x->next) & (x->slice - 1));
+	/*
+	 * Up to the next multiple of the slice size in the local segment;
+	 * in the target when it takes whole blocks only (align above 1),
+	 * so that each slice is whole blocks of it (slices are a power of
+	 * two of at least a page, blocks one of at most a page).
+	 */
+	base = x->tseg->align > 1 ? x->toff : x->loff;
+	room = x->slice - ((base + x->next) & (x->slice - 1));
 	s->x = x;
 	s->off = x->next;
 	s->len = min(x->length - x->next, room);

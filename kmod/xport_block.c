@@ -9,18 +9,14 @@
  *
  * Transfers wait in one FIFO queue. One work item, on an unbound
  * workqueue, takes the transfer at the head off the queue and claims its
- * slices one after another, starting them as block requests of up to
- * 1 MiB that run asynchronously (mcte_blk_submit() bounds how many bios are in flight and
- * hands their end to a work item), so that one worker keeps the device's
- * queue full. Bios of one transfer are plugged and merge.
+ * slices one after another, gathering consecutive ones into block
+ * requests of up to 1 MiB that run asynchronously: mcte_blk_submit()
+ * bounds how many bios are in flight and hands their end to a work item,
+ * so one worker keeps the device's queue full. Bios of one transfer are
+ * plugged and merge.
  *
- * Slices are cut at multiples of the slice size in the local segment;
- * the device wants whole blocks. When the local and the target offset of
- * a transfer are not congruent modulo the block size, slice boundaries
- * fall inside blocks: then a block request runs from the last block
- * boundary to the last one inside the slice just claimed, and the bytes
- * after it go with the next request. A slice may so be part of two
- * requests, and is done when both are.
+ * A block segment's align is its block size, so the core cuts slices at
+ * multiples of the slice size in it: every slice is whole blocks.
  *
  * The worker owns the transfer it took off the queue (its queue hold)
  * until it claimed the last slice or found it stopping; cancel and sweep
@@ -34,6 +30,7 @@
 #include <linux/kernel.h>
 #include <linux/list.h>
 #include <linux/overflow.h>
+#include <linux/sizes.h>
 #include <linux/slab.h>
 #include <linux/spinlock.h>
 #include <linux/workqueue.h>
@@ -49,30 +46,17 @@
  * than one per slice, the allocations and the completion work item paid
  * once. The device's own limits split it further if they must.
  */
-#define MCTE_BREQ_BYTES		(1U << 20)
+#define MCTE_BREQ_BYTES		SZ_1M
 #define MCTE_BREQ_SLICES	32
 
 /**
- * struct mcte_bslice - a claimed slice, as block requests see it
- * @s: the slice
- * @parts: block requests it is part of that have not ended, plus one
- *	   while the worker may still add it to another
- * @err: the first error of those requests, 0 while none
- */
-struct mcte_bslice {
-	struct mcte_slice s;
-	atomic_t parts;
-	int err;
-};
-
-/**
- * struct mcte_breq - bytes [@off, @off + @len) of a transfer, one
+ * struct mcte_breq - consecutive slices of a transfer as one
  *		      mcte_blk_submit()
  * @x: the transfer, held by its slices
  * @off: offset in the transfer
  * @len: bytes, whole blocks of the device
  * @nr_sl: entries of @sl
- * @sl: the slices the range overlaps, first to last
+ * @sl: the slices, in order, @len bytes from @off
  * @nr_bounce: pages of @bounce, 0 when the I/O is on the local pages
  * @bounce: host pages standing in for the local memory
  * @nr_bv: entries of @bv
@@ -83,7 +67,7 @@ struct mcte_breq {
 	u64 off;
 	u64 len;
 	unsigned int nr_sl;
-	struct mcte_bslice *sl[MCTE_BREQ_SLICES];
+	struct mcte_slice sl[MCTE_BREQ_SLICES];
 	unsigned int nr_bounce;
 	struct page **bounce;
 	unsigned int nr_bv;
@@ -95,14 +79,14 @@ static LIST_HEAD(mcte_blkx_queue);
 static struct workqueue_struct *mcte_blkx_wq;
 static struct work_struct mcte_blkx_work_item;
 
-static void mcte_bslice_put(struct mcte_bslice *b, int err)
+/* Each slice of @sl ends with @err. */
+static void mcte_blkx_slices_done(struct mcte_slice *sl, unsigned int nr,
+				  int err)
 {
-	if (err)
-		cmpxchg(&b->err, 0, err);
-	if (atomic_dec_and_test(&b->parts)) {
-		mcte_xfer_slice_done(&b->s, b->err);
-		kfree(b);
-	}
+	unsigned int i;
+
+	for (i = 0; i < nr; i++)
+		mcte_xfer_slice_done(&sl[i], err);
 }
 
 static void mcte_breq_free(struct mcte_breq *rq, int err)
@@ -112,8 +96,7 @@ static void mcte_breq_free(struct mcte_breq *rq, int err)
 	for (i = 0; i < rq->nr_bounce; i++)
 		if (rq->bounce[i])
 			__free_page(rq->bounce[i]);
-	for (i = 0; i < rq->nr_sl; i++)
-		mcte_bslice_put(rq->sl[i], err);
+	mcte_blkx_slices_done(rq->sl, rq->nr_sl, err);
 	kvfree(rq);
 }
 
@@ -213,20 +196,14 @@ static int mcte_breq_bounce(struct mcte_breq *rq)
 	return 0;
 }
 
-/*
- * Start bytes [@off, @off + @len) of @x as one block request over the
- * slices @sl, each of which it holds a part of from here on.
- */
+/* Start the slices @sl, @len bytes from @off of @x, as one block request. */
 static void mcte_blkx_start(struct mcte_xfer *x, u64 off, u64 len,
-			    struct mcte_bslice **sl, unsigned int nr_sl)
+			    struct mcte_slice *sl, unsigned int nr_sl)
 {
-	unsigned int nr_bv, nr_bounce = 0, i;
+	unsigned int nr_bv, nr_bounce = 0;
 	struct mcte_breq *rq;
 	size_t size;
 	int err;
-
-	for (i = 0; i < nr_sl; i++)
-		atomic_inc(&sl[i]->parts);
 
 	if (READ_ONCE(x->stop)) {
 		err = -ECANCELED;
@@ -277,82 +254,51 @@ out_free:
 	mcte_breq_free(rq, err);
 	return;
 out_fail:
-	for (i = 0; i < nr_sl; i++)
-		mcte_bslice_put(sl[i], err);
+	mcte_blkx_slices_done(sl, nr_sl, err);
 }
 
 /*
  * Claim and start every slice of a transfer the worker took off the
- * queue, then drop its queue hold.
+ * queue, gathered into block requests, then drop its queue hold.
  */
 static void mcte_blkx_run(struct mcte_xfer *x)
 {
-	struct mcte_bslice *pend[MCTE_BREQ_SLICES];
+	struct mcte_slice pend[MCTE_BREQ_SLICES];
 	u32 lbs = mcte_blk_lbs(x->tseg);
-	unsigned int nr_pend = 0, i;
+	unsigned int nr_pend = 0;
 	enum mcte_claim claim;
 	struct blk_plug plug;
 	u64 pstart = 0;
 
 	blk_start_plug(&plug);
 	do {
-		struct mcte_bslice *b;
-		struct mcte_slice s;
-		u64 end, cut;
+		struct mcte_slice *s = &pend[nr_pend];
+		u64 end;
 
-		claim = mcte_xfer_claim(x, &s);
+		claim = mcte_xfer_claim(x, s);
 		if (claim == MCTE_CLAIM_STOP)
 			break;
-		mcte_xfer_slice_start(&s);
-		b = kzalloc(sizeof(*b), GFP_KERNEL);
-		if (!b) {
-			mcte_xfer_slice_done(&s, -ENOMEM);
-			break;
-		}
-		b->s = s;
-		atomic_set(&b->parts, 1);
+		mcte_xfer_slice_start(s);
 		if (!nr_pend)
-			pstart = s.off;
-		pend[nr_pend++] = b;
-
-		/*
-		 * Up to the last block boundary of the device in it; the
-		 * last slice ends on one (the request's length is whole
-		 * blocks). Slices are at least a page and blocks at most
-		 * one, so a boundary is within two slices. Slices that end
-		 * on one are gathered while the request stays small.
-		 */
-		end = s.off + s.len;
-		cut = round_down(x->toff + end, lbs) - x->toff;
-		if (nr_pend < MCTE_BREQ_SLICES && claim == MCTE_CLAIM_MORE &&
-		    (cut <= pstart ||
-		     (cut == end && end - pstart < MCTE_BREQ_BYTES)))
-			continue;
-		if (cut <= pstart) {
-			/* Not reached with slices of a page or more. */
-			WARN_ON_ONCE(1);
-			mcte_xfer_mark_stop(x, -EINVAL);
+			pstart = s->off;
+		nr_pend++;
+		end = s->off + s->len;
+		/* The core cut it at the target's blocks (its align). */
+		if (WARN_ON_ONCE(!IS_ALIGNED(x->toff + end, lbs))) {
+			mcte_blkx_slices_done(pend, nr_pend, -EINVAL);
+			nr_pend = 0;
 			break;
 		}
-		mcte_blkx_start(x, pstart, cut - pstart, pend, nr_pend);
-
-		/* The worker's part of each, but the one carried over. */
-		for (i = 0; i + 1 < nr_pend; i++)
-			mcte_bslice_put(pend[i], 0);
-		if (cut < end) {
-			pend[0] = b;
-			nr_pend = 1;
-			pstart = cut;
-		} else {
-			mcte_bslice_put(b, 0);
-			nr_pend = 0;
-		}
+		if (claim == MCTE_CLAIM_MORE && nr_pend < MCTE_BREQ_SLICES &&
+		    end - pstart < MCTE_BREQ_BYTES)
+			continue;
+		mcte_blkx_start(x, pstart, end - pstart, pend, nr_pend);
+		nr_pend = 0;
 	} while (claim == MCTE_CLAIM_MORE);
 	blk_finish_plug(&plug);
 
-	/* Stopped with bytes claimed and not started: they fail. */
-	for (i = 0; i < nr_pend; i++)
-		mcte_bslice_put(pend[i], -ECANCELED);
+	/* Stopped with slices gathered and not started: they end. */
+	mcte_blkx_slices_done(pend, nr_pend, -ECANCELED);
 	mcte_xfer_unhold(x);
 }
 
