@@ -16,7 +16,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <getopt.h>
-#include <inttypes.h>
 #include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -213,9 +212,9 @@ int main(int argc, char **argv)
 	if (!len)
 		len = offset < size ? size - offset : 0;
 
-	printf("segment %s handle %u kind block dev %s offset %" PRIu64
-	       " size %" PRIu64 " access %s\n", name, handle, dev,
-	       (uint64_t)offset, (uint64_t)len, mcte_bs_access_name(access));
+	printf("segment %s handle %u kind block dev %s offset %llu size %llu access %s\n",
+	       name, handle, dev, (unsigned long long)offset,
+	       (unsigned long long)len, mcte_bs_access_name(access));
 	if (pidfile) {
 		err = mcte_bs_write_pidfile(pidfile);
 		if (err) {
