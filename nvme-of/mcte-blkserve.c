@@ -199,10 +199,8 @@ int main(int argc, char **argv)
 	}
 	err = mcte_seg_register_block(m, name, fd, offset, len, access, &handle);
 	if (err) {
-		fprintf(stderr, "%s: cannot register %s as segment %s: %s%s\n",
-			mcte_bs_prog, dev, name, mcte_strerror(err),
-			err == -EOPNOTSUPP ?
-			" (this mcte module has no block segments)" : "");
+		fprintf(stderr, "%s: cannot register %s as segment %s: %s\n",
+			mcte_bs_prog, dev, name, mcte_block_strerror(err));
 		mcte_close(m);
 		close(fd);
 		return 1;

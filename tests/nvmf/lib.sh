@@ -4,7 +4,8 @@
 # the same machine):
 #   a RAM disk (brd) exported by nvmet, the host connected to it, its disk
 #   found through sysfs; bytes checked with dd, then moved by mcte between
-#   host memory and the disk as a block segment (nvmf_xfer rw), the disk
+#   host memory and the disk as a block segment (nvmf_xfer rw), its
+#   owner killed under transfers (nvmf_xfer owner), the disk
 #   served read-only by mcte-nvmf serve (nvmf_xfer ro), the one-step
 #   up/down, the controller deleted under transfers (nvmf_xfer inflight),
 #   and a teardown that leaves configfs empty and every module unloadable.
@@ -173,7 +174,7 @@ nvmf_round()
 
 	nvmf_nqn=nqn.2026-12.io.mcte:test-$t
 	trap nvmf_cleanup EXIT
-	tap_plan 21
+	tap_plan 22
 	case $t in
 	tcp) addr=(--addr 127.0.0.1 --port 4420) ;;
 	rdma)
@@ -226,7 +227,11 @@ nvmf_round()
 	nvmf_run "mcte: host <-> block segment on $disk, first/last/odd blocks, one batch of many, checked on the target's device" \
 		"$nvmf_tmp/rw" "$NVMF_DIR/nvmf_xfer" rw "$disk" "$NVMF_BACKING"
 
-	# 7-9: served read-only.
+	# 7: the owner of a block segment killed with I/O in flight.
+	nvmf_run "owner killed (SIGKILL) with I/O in flight: gone in bounded time, its segment too" \
+		"$nvmf_tmp/owner" "$NVMF_DIR/nvmf_xfer" owner "$disk"
+
+	# 8-10: served read-only.
 	if "$NVMF" serve --nqn "$nvmf_nqn" --name "$seg" --access read \
 		--pidfile "$nvmf_tmp/serve.pid" > "$nvmf_tmp/serve" 2>&1 &&
 	   nvmf_seg_is "$seg" block read; then
@@ -252,11 +257,11 @@ nvmf_round()
 		tap_not_ok "mcte-blkserve ends on SIGTERM, segment and pidfile gone"
 	fi
 
-	# 10-11: disconnect.
+	# 11-12: disconnect.
 	nvmf_run "disconnect" "$nvmf_tmp/disc" "$NVMF" disconnect --nqn "$nvmf_nqn"
 	tap_check "no controller or disk of $nvmf_nqn left" nvmf_no_host "$nvmf_nqn"
 
-	# 12-14: the one-step forms.
+	# 13-15: the one-step forms.
 	nvmf_run "up: connect, find and serve in one step" "$nvmf_tmp/up" \
 		"$NVMF" up --nqn "$nvmf_nqn" --transport "$t" "${addr[@]}" \
 		"${host[@]}" --via "$via" --name "nvmf-$t-up" --access read
@@ -265,7 +270,7 @@ nvmf_round()
 		sh -c "'$NVMF' down --name 'nvmf-$t-up' && ! '$MCTECTL' segment show 'nvmf-$t-up' > /dev/null 2>&1 &&
 		       ! '$NVMF' find --nqn '$nvmf_nqn' > /dev/null 2>&1"
 
-	# 15-16: the controller deleted under transfers.
+	# 16-17: the controller deleted under transfers.
 	disk=$("$NVMF" connect --nqn "$nvmf_nqn" --transport "$t" "${addr[@]}" "${host[@]}" \
 		--via "$via" 2> "$nvmf_tmp/connect2.err")
 	[ -n "$disk" ] || { nvmf_show "$nvmf_tmp/connect2.err"; nvmf_abort "connect again"; }
@@ -293,7 +298,7 @@ nvmf_round()
 		tap_not_ok "requests in flight ended FAILED with an errno, none hung (exit $rc)"
 	fi
 
-	# 17-21: teardown.
+	# 18-22: teardown.
 	tap_check "no controller or disk of $nvmf_nqn left after the deletion" nvmf_no_host "$nvmf_nqn"
 	tap_check "mcte unloads once the segment of the deleted disk is gone" mcte_unload
 	nvmf_run "target del" "$nvmf_tmp/del" "$NVMF" target del --nqn "$nvmf_nqn"

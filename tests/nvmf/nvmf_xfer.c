@@ -10,10 +10,19 @@
  *	first and last block, odd block counts at odd offsets, a batch of
  *	many requests; every byte compared with what BACKING (the device
  *	the target exports, read and written here with O_DIRECT) holds.
+ *	Then what the module refuses: unaligned target offsets and
+ *	lengths (-EINVAL), ranges past the end (-ERANGE); host memory off
+ *	the device's DMA alignment (bounced by the module) moved both ways;
+ *	and DISK opened O_RDONLY: registered rw refused (-EBADF), registered
+ *	read its writes refused (-EROFS), the device left alone.
  *   nvmf_xfer ro SEG BACKING
  *	SEG is a block segment another process registered with access
  *	read: opening it rw is refused, reads match BACKING, writes to it
  *	are refused.
+ *   nvmf_xfer owner DISK
+ *	a child registers DISK and keeps batches in flight; it is killed
+ *	with SIGKILL: it must be gone in bounded time, and its segment
+ *	with it (opening it by name fails with ENOENT).
  *   nvmf_xfer inflight DISK
  *	register DISK, keep batches of reads and writes in flight, print
  *	"inflight" once they run; the script deletes the controller. Every
@@ -31,7 +40,9 @@
 #include <string.h>
 #include <time.h>
 #include <unistd.h>
+#include <signal.h>
 #include <sys/ioctl.h>
+#include <sys/wait.h>
 #include <linux/fs.h>
 #include <libmcte.h>
 #include "mcte_test.h"
@@ -202,7 +213,8 @@ static int nx_run(struct mcte *m, struct mcte_xfer_req *reqs, unsigned int nr,
 	}
 	err = mcte_batch_submit(m, id, reqs, nr);
 	if (err != (int)nr) {
-		printf("# %s: submit: %s\n", what, mcte_strerror(err));
+		printf("# %s: submit: %s\n", what,
+		       mcte_xfer_strerror(m, reqs[0].target_seg, err));
 		mcte_batch_free(m, id);
 		return err < 0 ? err : -EIO;
 	}
@@ -221,7 +233,7 @@ static int nx_run(struct mcte *m, struct mcte_xfer_req *reqs, unsigned int nr,
 		if (bad++ < 4)
 			printf("# %s: request %u: %s res %d (%s) bytes %llu of %llu\n",
 			       what, i, nx_state(st[i].state), st[i].res,
-			       mcte_strerror(st[i].res),
+			       mcte_xfer_strerror(m, reqs[i].target_seg, st[i].res),
 			       (unsigned long long)st[i].bytes,
 			       (unsigned long long)reqs[i].length);
 	}
@@ -367,15 +379,116 @@ static void nx_batch(struct nx_ctx *c, uint64_t seed)
 		 bad);
 }
 
-/* Requests the module must refuse before any I/O. */
-static void nx_refusals(struct nx_ctx *c)
+/* nx_refused() - a sync request, checked to fail with WANT. */
+static void nx_refused(struct nx_ctx *c, bool wr, uint32_t tseg, uint64_t loff,
+		       uint64_t toff, uint64_t len, int want, const char *what)
 {
 	__s64 r;
 
-	r = mcte_transfer_sync_write(c->m, c->host_seg, 0, c->blk_seg,
-				     c->disk.size - c->disk.bs, 2ULL * c->disk.bs);
-	nx_check(r == -ERANGE, "a write past the end of the disk: %s (want ERANGE)",
-		 mcte_strerror((int)r));
+	r = wr ? mcte_transfer_sync_write(c->m, c->host_seg, loff, tseg, toff, len) :
+		 mcte_transfer_sync_read(c->m, c->host_seg, loff, tseg, toff, len);
+	nx_check(r == want, "%s %s (%" PRIu64 " bytes at %" PRIu64 "): %s (want %s)",
+		 wr ? "write" : "read", what, len, toff,
+		 r < 0 ? mcte_xfer_strerror(c->m, tseg, (int)r) : "accepted",
+		 strerror(-want));
+}
+
+/* Requests the module must refuse before any I/O. */
+static void nx_refusals(struct nx_ctx *c)
+{
+	uint64_t bs = c->disk.bs;
+	unsigned int align = mcte_seg_align(c->m, c->blk_seg);
+	bool wr;
+
+	nx_check(align == bs, "mcte_seg_align() of the block segment: %u (the block size %" PRIu64 ")",
+		 align, bs);
+	for (wr = false; ; wr = true) {
+		nx_refused(c, wr, c->blk_seg, 0, bs / 2, bs, -EINVAL,
+			   "at half a block's offset");
+		nx_refused(c, wr, c->blk_seg, 0, bs, bs + 8, -EINVAL,
+			   "of a block and 8 bytes");
+		nx_refused(c, wr, c->blk_seg, 0, bs, bs / 2, -EINVAL,
+			   "of half a block");
+		nx_refused(c, wr, c->blk_seg, 0, c->disk.size - bs, 2 * bs,
+			   -ERANGE, "past the end of the disk");
+		nx_refused(c, wr, c->blk_seg, 0, c->disk.size, bs, -ERANGE,
+			   "at the end of the disk");
+		if (wr)
+			break;
+	}
+}
+
+/*
+ * Host memory at odd addresses: off any DMA alignment the device asks,
+ * so the module moves it through pages of its own. Written from one odd
+ * offset, read back to another, checked on the backing device too.
+ */
+static void nx_unaligned_host(struct nx_ctx *c, uint64_t seed)
+{
+	uint64_t len = 5 * c->disk.bs, off = 33 * c->disk.bs;
+	__s64 r;
+
+	nx_fill(c->host + 3, len, seed, off);
+	r = mcte_transfer_sync_write(c->m, c->host_seg, 3, c->blk_seg, off, len);
+	nx_check(r == (__s64)len, "write from host memory at an odd address: %s",
+		 r < 0 ? mcte_xfer_strerror(c->m, c->blk_seg, (int)r) : "done");
+	nx_check(!nx_pio(&c->back, false, c->check, len, off) &&
+		 nx_diff(c->check, len, seed, off) == -1,
+		 "  its bytes on the target's device");
+	memset(c->host, 0, len + 64);
+	r = mcte_transfer_sync_read(c->m, c->host_seg, 13, c->blk_seg, off, len);
+	nx_check(r == (__s64)len && nx_diff(c->host + 13, len, seed, off) == -1,
+		 "read into host memory at another odd address, bytes match: %s",
+		 r < 0 ? mcte_xfer_strerror(c->m, c->blk_seg, (int)r) : "done");
+}
+
+/*
+ * DISK opened read-only: a segment of it may not grant rw (-EBADF), and
+ * one that grants read refuses the owner's own writes (-EROFS), leaving
+ * the device as it was; reads through it work.
+ */
+static void nx_readonly_fd(struct nx_ctx *c, const char *disk, uint64_t seed)
+{
+	uint64_t bs = c->disk.bs, off = 77 * bs;
+	struct nx_dev ro;
+	uint32_t h;
+	int err;
+	__s64 r;
+
+	if (nx_open_dev(disk, O_RDONLY, &ro)) {
+		nx_check(false, "open %s read-only", disk);
+		return;
+	}
+	err = mcte_seg_register_block(c->m, "nvmf-disk-rofd", ro.fd, 0, 0,
+				      MCTE_ACCESS_RW, &h);
+	nx_check(err == -EBADF, "register from an O_RDONLY fd with access rw: %s (want EBADF)",
+		 err ? mcte_block_strerror(err) : "accepted");
+	if (!err)
+		mcte_seg_unregister(c->m, h);
+	err = mcte_seg_register_block(c->m, "nvmf-disk-rofd", ro.fd, 0, 0,
+				      MCTE_ACCESS_READ, &h);
+	nx_check(!err, "register from an O_RDONLY fd with access read: %s",
+		 err ? mcte_block_strerror(err) : "done");
+	close(ro.fd);
+	if (err)
+		return;
+	nx_fill(c->check, 2 * bs, seed, off);
+	if (!nx_pio(&c->back, true, c->check, 2 * bs, off)) {
+		memset(c->host, 0x5a, 2 * bs);
+		r = mcte_transfer_sync_write(c->m, c->host_seg, 0, h, off, 2 * bs);
+		nx_check(r == -EROFS, "write through it: %s (want EROFS)",
+			 r < 0 ? mcte_xfer_strerror(c->m, h, (int)r) : "accepted");
+		nx_check(!nx_pio(&c->back, false, c->check, 2 * bs, off) &&
+			 nx_diff(c->check, 2 * bs, seed, off) == -1,
+			 "  the refused write left the device alone");
+		memset(c->host, 0, 2 * bs);
+		r = mcte_transfer_sync_read(c->m, c->host_seg, 0, h, off, 2 * bs);
+		nx_check(r == (__s64)(2 * bs) && nx_diff(c->host, 2 * bs, seed, off) == -1,
+			 "read through it matches the device: %s",
+			 r < 0 ? mcte_xfer_strerror(c->m, h, (int)r) : "done");
+	}
+	err = mcte_seg_unregister(c->m, h);
+	nx_check(!err, "unregister it: %s", mcte_strerror(err));
 }
 
 static int nx_mode_rw(const char *disk, const char *backing)
@@ -403,15 +516,17 @@ static int nx_mode_rw(const char *disk, const char *backing)
 	err = mcte_seg_register_block(c.m, "nvmf-disk", c.disk.fd, 0, 0,
 				      MCTE_ACCESS_RW, &c.blk_seg);
 	nx_check(!err, "register %s as a block segment (rw): %s", disk,
-		 mcte_strerror(err));
+		 err ? mcte_block_strerror(err) : "done");
 	if (err)
 		return 1;
 	nx_host_to_block(&c, 0x5eed0001);
 	nx_block_to_host(&c, c.blk_seg, 0x5eed0002, true);
 	nx_batch(&c, 0x5eed0003);
 	nx_refusals(&c);
+	nx_unaligned_host(&c, 0x5eed0006);
 	err = mcte_seg_unregister(c.m, c.blk_seg);
 	nx_check(!err, "unregister the block segment: %s", mcte_strerror(err));
+	nx_readonly_fd(&c, disk, 0x5eed0007);
 	mcte_close(c.m);
 	return nx_failed ? 1 : 0;
 }
@@ -450,7 +565,7 @@ static int nx_mode_ro(const char *seg, const char *backing)
 
 	r = mcte_transfer_sync_write(c.m, c.host_seg, 0, h, 0, c.back.bs);
 	nx_check(r == -EACCES, "a write to the segment opened for read: %s (want EACCES)",
-		 mcte_strerror((int)r));
+		 r < 0 ? mcte_xfer_strerror(c.m, h, (int)r) : "accepted");
 	/* And nothing of it reached the device. */
 	nx_fill(c.check, c.back.bs, 0x5eed0005, 0);
 	if (!nx_pio(&c.back, true, c.check, c.back.bs, 0)) {
@@ -561,7 +676,7 @@ static int nx_mode_inflight(const char *disk)
 	err = mcte_seg_register_block(c.m, "nvmf-inflight", c.disk.fd, 0, 0,
 				      MCTE_ACCESS_RW, &c.blk_seg);
 	if (err) {
-		printf("# register %s: %s\n", disk, mcte_strerror(err));
+		printf("# register %s: %s\n", disk, mcte_block_strerror(err));
 		return 1;
 	}
 	/* The disk goes with its controller; the segment holds its own reference. */
@@ -619,9 +734,10 @@ static int nx_mode_inflight(const char *disk)
 	       t.submitted, t.completed, t.failed, t.other);
 	for (i = 0; i < 8 && t.err_n[i]; i++)
 		printf("#   %lu failed with %d (%s)\n", t.err_n[i], t.errs[i],
-		       mcte_strerror(t.errs[i]));
+		       mcte_xfer_strerror(c.m, c.blk_seg, t.errs[i]));
 	if (t.submit_err)
-		printf("#   then a submission was refused: %s\n", mcte_strerror(t.submit_err));
+		printf("#   then a submission was refused: %s\n",
+		       mcte_xfer_strerror(c.m, c.blk_seg, t.submit_err));
 	nx_check(t.completed > 0, "requests completed before the controller went (%lu)",
 		 t.completed);
 	nx_check(t.failed > 0, "requests in flight when it went ended FAILED with an errno (%lu)",
@@ -651,6 +767,136 @@ static int nx_mode_inflight(const char *disk)
 	return nx_failed ? 1 : 0;
 }
 
+/* --- the owner killed with requests in flight ------------------------- */
+
+#define NX_OWNER_SEG	"nvmf-owner"
+
+/* The child: register DISK, say so on FD, keep batches in flight. */
+static void nx_owner_child(const char *disk, int fd)
+{
+	struct nx_slot slots[NX_INFLIGHT_BATCHES] = { 0 };
+	struct mcte_xfer_status st[NX_BATCH_NR];
+	struct mcte_batch_state bs;
+	struct nx_ctx c = { 0 };
+	unsigned int round = 0, i;
+	bool told = false;
+
+	if (nx_open_dev(disk, O_RDWR, &c.disk) || mcte_open(&c.m, 0) ||
+	    nx_setup_host(&c, "nvmf-owner-host"))
+		_exit(1);
+	if (mcte_seg_register_block(c.m, NX_OWNER_SEG, c.disk.fd, 0, 0,
+				    MCTE_ACCESS_READ, &c.blk_seg))
+		_exit(1);
+	for (;;) {
+		for (i = 0; i < NX_INFLIGHT_BATCHES; i++) {
+			struct nx_slot *s = &slots[i];
+
+			if (s->busy &&
+			    mcte_batch_status(c.m, s->id, st, NX_BATCH_NR, &bs) >= 0 &&
+			    nx_final(bs.state)) {
+				mcte_batch_free(c.m, s->id);
+				s->busy = false;
+			}
+			if (!s->busy && nx_submit_one(&c, s, round++))
+				_exit(1);
+		}
+		if (!told) {
+			if (write(fd, "r", 1) != 1)
+				_exit(1);
+			told = true;
+		}
+		usleep(1000);
+	}
+}
+
+/* Where the kernel holds a task that does not end. */
+static void nx_show_stack(pid_t pid)
+{
+	char path[64], line[256];
+	FILE *f;
+
+	snprintf(path, sizeof(path), "/proc/%d/stack", (int)pid);
+	f = fopen(path, "r");
+	if (!f)
+		return;
+	printf("# the owner is stuck; its kernel stack:\n");
+	while (fgets(line, sizeof(line), f))
+		printf("#   %s", line);
+	fclose(f);
+}
+
+static int nx_mode_owner(const char *disk)
+{
+	uint32_t h, host_seg;
+	void *host;
+	uint64_t end;
+	struct mcte *m;
+	int pfd[2], err, status;
+	pid_t pid, w;
+	char ch;
+	__s64 r;
+
+	err = mcte_open(&m, 0);
+	if (err) {
+		printf("# open %s: %s\n", MCTE_DEV_PATH, mcte_strerror(err));
+		return 1;
+	}
+	host = nx_alloc(4096);
+	if (!host || mcte_seg_register_host(m, "nvmf-owner-reader", host, 4096,
+					    MCTE_ACCESS_NONE, &host_seg))
+		return 1;
+	if (pipe(pfd))
+		return 1;
+	pid = fork();
+	if (pid < 0)
+		return 1;
+	if (!pid) {
+		close(pfd[0]);
+		nx_owner_child(disk, pfd[1]);
+	}
+	close(pfd[1]);
+	/* EOF: the child failed before its requests ran. */
+	nx_check(read(pfd[0], &ch, 1) == 1, "the owner registered %s and has batches in flight",
+		 disk);
+	close(pfd[0]);
+	err = mcte_seg_open(m, NX_OWNER_SEG, MCTE_ACCESS_READ, &h, NULL);
+	nx_check(!err, "another process opens %s for read: %s", NX_OWNER_SEG,
+		 mcte_seg_open_strerror(err));
+	usleep(200000);
+	kill(pid, SIGKILL);
+	end = nx_now_ms() + NX_WAIT_MS;
+	while ((w = waitpid(pid, &status, WNOHANG)) == 0 && nx_now_ms() < end)
+		usleep(10000);
+	nx_check(w == pid && WIFSIGNALED(status),
+		 "the owner, killed with SIGKILL while its I/O ran, is gone within %d ms",
+		 NX_WAIT_MS);
+	if (w != pid) {
+		nx_show_stack(pid);
+		return 1;
+	}
+	if (!err) {
+		r = mcte_transfer_sync_read(m, host_seg, 0, h, 0, 4096);
+		nx_check(r < 0, "the opened handle refuses requests now: %s",
+			 r < 0 ? mcte_strerror((int)r) : "accepted");
+		err = mcte_seg_close(m, h);
+		nx_check(!err, "close it: %s", mcte_strerror(err));
+	}
+	/* Its file's release unregistered the segment: bounded, not at once. */
+	end = nx_now_ms() + NX_WAIT_MS;
+	do {
+		err = mcte_seg_open(m, NX_OWNER_SEG, MCTE_ACCESS_READ, &h, NULL);
+		if (!err)
+			mcte_seg_close(m, h);
+		if (err == -ENOENT)
+			break;
+		usleep(20000);
+	} while (nx_now_ms() < end);
+	nx_check(err == -ENOENT, "the segment is gone with its owner: %s (want ENOENT)",
+		 err ? mcte_seg_open_strerror(err) : "still there");
+	mcte_close(m);
+	return nx_failed ? 1 : 0;
+}
+
 int main(int argc, char **argv)
 {
 	setvbuf(stdout, NULL, _IOLBF, 0);
@@ -660,7 +906,9 @@ int main(int argc, char **argv)
 		return nx_mode_ro(argv[2], argv[3]);
 	if (argc == 3 && !strcmp(argv[1], "inflight"))
 		return nx_mode_inflight(argv[2]);
-	fprintf(stderr, "usage: %s rw DISK BACKING | ro SEG BACKING | inflight DISK\n",
+	if (argc == 3 && !strcmp(argv[1], "owner"))
+		return nx_mode_owner(argv[2]);
+	fprintf(stderr, "usage: %s rw DISK BACKING | ro SEG BACKING | inflight DISK | owner DISK\n",
 		argv[0]);
 	return 2;
 }
