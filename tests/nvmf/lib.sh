@@ -45,7 +45,10 @@ nvmf_cleanup()
 		"$NVMF" target del --nqn "$nvmf_nqn" > /dev/null 2>&1
 	fi
 	[ -z "$nvmf_pair" ] || rxe_routed_del "$nvmf_pair"
-	rmmod brd 2>/dev/null
+	# After a failed step too, so that the next round finds none loaded.
+	for p in nvme_tcp nvmet_tcp nvme_rdma nvmet_rdma nvme_loop nvmet brd; do
+		[ ! -d "/sys/module/$p" ] || rmmod "$p" 2>/dev/null
+	done
 	rm -rf "$nvmf_tmp" "$MCTE_NVMF_STATE_DIR"
 }
 
