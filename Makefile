@@ -66,7 +66,9 @@ libmcte:
 mctectl: libmcte
 	$(MAKE) -C mctectl
 
-tests: libmcte
+# nvmf runs nvme-of/mcte-blkserve and builds it when built alone: built
+# first here, so that two makes never write it at once.
+tests: libmcte nvme-of
 	$(MAKE) -C tests
 
 # mcte-nvmf and mcte-blkserve, the NVMe-oF set-up tools.
