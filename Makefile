@@ -25,8 +25,8 @@ export TOP
 MCTE_NV_P2P_INC	:= $(BUILD)/nvp2p/include
 export MCTE_NV_P2P_INC
 
-.PHONY: all modules user libmcte mctectl tests bench-build setup lint check \
-	check-debug demo bench clean
+.PHONY: all modules user libmcte mctectl tests nvme-of bench-build setup lint \
+	check check-debug demo bench clean
 
 all: modules user bench-build
 
@@ -58,7 +58,7 @@ else
 	@echo "warning: no $(MCTE_NV_P2P_INC)/nv-p2p.h (run scripts/setup.sh): GPU memory segments and their test provider not built" >&2
 endif
 
-user: libmcte mctectl tests
+user: libmcte mctectl tests nvme-of
 
 libmcte:
 	$(MAKE) -C libmcte
@@ -66,8 +66,14 @@ libmcte:
 mctectl: libmcte
 	$(MAKE) -C mctectl
 
-tests: libmcte
+# nvmf runs nvme-of/mcte-blkserve and builds it when built alone: built
+# first here, so that two makes never write it at once.
+tests: libmcte nvme-of
 	$(MAKE) -C tests
+
+# mcte-nvmf and mcte-blkserve, the NVMe-oF set-up tools.
+nvme-of: libmcte
+	$(MAKE) -C nvme-of
 
 bench-build: libmcte
 	$(MAKE) -C bench
@@ -101,4 +107,5 @@ clean:
 	$(MAKE) -C libmcte clean
 	$(MAKE) -C mctectl clean
 	$(MAKE) -C tests clean
+	$(MAKE) -C nvme-of clean
 	$(MAKE) -C bench clean
