@@ -1071,7 +1071,6 @@ static void local_cuda(struct bench_env *env);
  */
 static void block_target(struct bench_env *env, const char *name)
 {
-	struct mcte_seg_buf buf = { .fd = -1 };
 	__u64 size = 0;
 	int err;
 
@@ -1084,13 +1083,12 @@ static void block_target(struct bench_env *env, const char *name)
 		env->region = size;
 	if (!env->region)
 		die(opt.block_dev, -ENOSPC);
-	buf.fd = env->block_fd;
-	buf.len = env->region;
-	err = mcte_seg_register(env->m, name, &buf, 1, MCTE_ACCESS_RW,
-				&env->target_own);
+	/* the whole device; requests stay within the first env->region bytes */
+	err = mcte_seg_register_block(env->m, name, env->block_fd, 0, 0,
+				      MCTE_ACCESS_RW, &env->target_own);
 	if (err) {
 		fprintf(stderr, "mcte-bench: register %s as a block segment: %s\n",
-			opt.block_dev, mcte_strerror(err));
+			opt.block_dev, mcte_block_strerror(err));
 		exit(err == -EOPNOTSUPP ? EXIT_NO_BLOCK_SEG : 1);
 	}
 }
