@@ -16,7 +16,8 @@
 # Environment, passed on to the measurement scripts (scripts/bench/):
 # BENCH_DURATION, BENCH_LOCAL_MEM, and for rdma BENCH_ROUNDS,
 # BENCH_RDMA_SUBMIT, BENCH_RDMA_WAIT, BENCH_REF_ONLY, and for nvme
-# BENCH_ROUNDS, BENCH_NVME_QD, BENCH_NVME_TRANSPORTS, BENCH_NVME_SLICE,
+# BENCH_ROUNDS, BENCH_NVME_QD, BENCH_NVME_TRANSPORTS, BENCH_NVME_BLOCKS,
+# BENCH_NVME_SLICE,
 # BENCH_NVME_INFLIGHT (scripts/bench/nvme.sh).
 # BENCH_IDLE (rdma): poll (default: the guest boots with idle=poll, its
 # idle vCPUs spin rather than halt) or halt (the kernel's default). Under
@@ -80,6 +81,7 @@ scripts/vm-run --kernel "$kver" --timeout "$timeout" --mem 2048 --tag "bench-$be
 	--env "BENCH_REF_ONLY=${BENCH_REF_ONLY:-}" \
 	--env "BENCH_NVME_QD=${BENCH_NVME_QD:-}" \
 	--env "BENCH_NVME_TRANSPORTS=${BENCH_NVME_TRANSPORTS:-}" \
+	--env "BENCH_NVME_BLOCKS=${BENCH_NVME_BLOCKS:-}" \
 	--env "BENCH_NVME_SLICE=${BENCH_NVME_SLICE:-}" \
 	--env "BENCH_NVME_INFLIGHT=${BENCH_NVME_INFLIGHT:-}" \
 	-- scripts/bench-guest.sh "$bench" | tee -a "$log"

@@ -22,6 +22,7 @@
 # BENCH_ROUNDS: rounds (3)
 # BENCH_NVME_QD: requests in flight, both tools (32)
 # BENCH_NVME_TRANSPORTS: those to try, "tcp loop rdma" by default
+# BENCH_NVME_BLOCKS: block sizes in bytes, "4096 131072 1048576" by default
 # BENCH_NVME_SLICE, BENCH_NVME_INFLIGHT: when set, the module's slice_size
 #   and block_max_inflight parameters for the run (the report says which
 #   were in force)
@@ -35,7 +36,7 @@ out=$1
 tmp=$(mktemp -d)
 
 nvme_ops="read write"
-nvme_blocks="4096 131072 1048576"
+nvme_blocks=${BENCH_NVME_BLOCKS:-4096 131072 1048576}
 qd=${BENCH_NVME_QD:-32}
 rounds=${BENCH_ROUNDS:-3}
 [ -n "$rounds" ] || rounds=3
