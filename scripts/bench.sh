@@ -17,8 +17,7 @@
 # BENCH_DURATION, BENCH_LOCAL_MEM, and for rdma BENCH_ROUNDS,
 # BENCH_RDMA_SUBMIT, BENCH_RDMA_WAIT, BENCH_REF_ONLY, and for nvme
 # BENCH_ROUNDS, BENCH_NVME_QD, BENCH_NVME_TRANSPORTS, BENCH_NVME_BLOCKS,
-# BENCH_NVME_SLICE,
-# BENCH_NVME_INFLIGHT (scripts/bench/nvme.sh).
+# BENCH_NVME_SLICE, BENCH_NVME_INFLIGHT (scripts/bench/nvme.sh).
 # BENCH_IDLE (rdma): poll (default: the guest boots with idle=poll, its
 # idle vCPUs spin rather than halt) or halt (the kernel's default). Under
 # TCG waking a halted vCPU costs about 60 us, and soft-RoCE on 6.12 hands
