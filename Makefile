@@ -8,9 +8,10 @@
 #                 kmemleak), built from linux-source-6.12 when not cached
 # make demo       set-up, build, boot a guest and show what mctectl reports
 # make lint       checkpatch, sparse, uapi and netlink-spec checks
-# make bench BENCH=local|rdma [KERNEL=6.1|6.12]
+# make bench BENCH=local|rdma|nvme [KERNEL=6.1|6.12]
 #                 build, boot a guest and run the benchmark (scripts/bench.sh):
-#                 local: mcte vs memcpy; rdma: mcte over soft-RoCE vs perftest
+#                 local: mcte vs memcpy; rdma: mcte over soft-RoCE vs perftest;
+#                 nvme: mcte on NVMe-oF block segments vs fio
 # make setup      install what the build and the guests need (Debian 12)
 
 TOP		:= $(abspath .)

@@ -21,6 +21,7 @@ enum bench_target {
 	TARGET_SELF,		/* registered by this process */
 	TARGET_PROCESS,		/* registered by a forked child */
 	TARGET_NAMED,		/* --segment NAME, someone else's */
+	TARGET_BLOCK,		/* --block DEV: a block segment registered here */
 };
 
 /* What the local segment is made of (--local-mem). */
@@ -49,7 +50,9 @@ struct bench_env {
 	bool tbuf_is_target;	/* the target's own memory: --verify reads it */
 	size_t region;		/* bytes of both that blocks cycle through */
 	__u32 target_seg;	/* handle of the opened target */
-	__u32 target_own;	/* registered here (TARGET_SELF), else 0 */
+	__u32 target_own;	/* registered here (TARGET_SELF, TARGET_BLOCK),
+				 * else 0 */
+	int block_fd;		/* TARGET_BLOCK: the device, O_DIRECT; -1 */
 };
 
 /* One measured configuration. */

@@ -20,6 +20,7 @@
 #include <sys/wait.h>
 #include <time.h>
 #include <unistd.h>
+#include <linux/fs.h>
 #include <linux/udmabuf.h>
 
 #include "bench.h"
@@ -29,6 +30,7 @@
 /* Exit codes besides 0 and 1 (bench/README.md). */
 #define EXIT_NO_DMABUF_SEG	3	/* the module lacks MCTE_FEAT_SEG_DMABUF */
 #define EXIT_NO_LOCAL_MEM	4	/* no udmabuf, CUDA or export here */
+#define EXIT_NO_BLOCK_SEG	5	/* the module lacks MCTE_FEAT_XPORT_NVME */
 
 #define MiB			(1024.0 * 1024.0)
 #define BENCH_LIST_MAX		8
@@ -51,6 +53,7 @@ static struct {
 	size_t buffer_size;
 	const char *segment;
 	const char *serve;
+	const char *block_dev;
 	bool target_process;
 	bool memcpy_only;
 	bool ref;
@@ -91,6 +94,9 @@ static void usage(FILE *fp)
 "  -s, --segment NAME                target: an existing segment, opened by name;\n"
 "                                    \"host[:port]/name\": a peer engine's\n"
 "  -P, --target-process              target: registered by a forked process\n"
+"      --block DEV                   target: block device DEV (opened O_DIRECT),\n"
+"                                    registered here as a block segment;\n"
+"                                    write = memory -> DEV, read = DEV -> memory\n"
 "      --serve NAME                  register NAME (read-write, --buffer-size)\n"
 "                                    and wait for SIGINT/SIGTERM\n"
 "  -M, --memcpy                      user-space memcpy instead of mcte\n"
@@ -854,6 +860,8 @@ static const char *target_desc(const struct bench_env *env)
 		return "self";
 	case TARGET_PROCESS:
 		return "process";
+	case TARGET_BLOCK:
+		return "block";
 	case TARGET_NAMED:
 		break;
 	}
@@ -1056,6 +1064,35 @@ static int local_dmabuf(struct bench_env *env);
 static int local_vgem(struct bench_env *env);
 static void local_cuda(struct bench_env *env);
 
+/*
+ * --block DEV: the device's first --buffer-size bytes (all of it if
+ * smaller) as a block segment of this process. O_DIRECT as fio opens it
+ * with --direct=1, so that neither goes through the page cache.
+ */
+static void block_target(struct bench_env *env, const char *name)
+{
+	__u64 size = 0;
+	int err;
+
+	env->block_fd = open(opt.block_dev, O_RDWR | O_DIRECT | O_CLOEXEC);
+	if (env->block_fd < 0)
+		die(opt.block_dev, -errno);
+	if (ioctl(env->block_fd, BLKGETSIZE64, &size))
+		die("BLKGETSIZE64", -errno);
+	if (size < env->region)
+		env->region = size;
+	if (!env->region)
+		die(opt.block_dev, -ENOSPC);
+	/* the whole device; requests stay within the first env->region bytes */
+	err = mcte_seg_register_block(env->m, name, env->block_fd, 0, 0,
+				      MCTE_ACCESS_RW, &env->target_own);
+	if (err) {
+		fprintf(stderr, "mcte-bench: register %s as a block segment: %s\n",
+			opt.block_dev, mcte_block_strerror(err));
+		exit(err == -EOPNOTSUPP ? EXIT_NO_BLOCK_SEG : 1);
+	}
+}
+
 static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 {
 	static char name[MCTE_SEG_NAME_MAX];
@@ -1065,13 +1102,15 @@ static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 	__u64 size = 0;
 	char c;
 	pid_t pid;
-	int err, dbuf = -1;
+	int err = -EINVAL, dbuf = -1;
 
 	memset(env, 0, sizeof(*env));
 	env->local_kind = opt.local_mem;
 	env->local_memfd = -1;
 	env->region = opt.buffer_size;
+	env->block_fd = -1;
 	env->target = opt.segment ? TARGET_NAMED :
+		      opt.block_dev ? TARGET_BLOCK :
 		      opt.target_process ? TARGET_PROCESS : TARGET_SELF;
 	remote = opt.segment && strchr(opt.segment, '/');
 	*hold_fd = -1;
@@ -1102,11 +1141,20 @@ static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 				local_mem_name());
 			exit(EXIT_NO_DMABUF_SEG);
 		}
+		if (opt.block_dev &&
+		    mcte_has_feature(env->m, MCTE_FEAT_XPORT_NVME) != 1) {
+			fprintf(stderr, "mcte-bench: --block %s: the module has no block segments (MCTE_FEAT_XPORT_NVME)\n",
+				opt.block_dev);
+			exit(EXIT_NO_BLOCK_SEG);
+		}
 	}
 
 	/* the target: here, in a child, or someone else's */
 	if (env->target == TARGET_NAMED) {
 		env->target_name = opt.segment;
+	} else if (env->target == TARGET_BLOCK) {
+		snprintf(name, sizeof(name), "mcte-bench-%d", (int)getpid());
+		env->target_name = name;
 	} else {
 		snprintf(name, sizeof(name), "mcte-bench-%d", (int)getpid());
 		env->target_name = name;
@@ -1133,6 +1181,8 @@ static void env_setup(struct bench_env *env, bool need_mcte, int *hold_fd)
 			die("target process", -ECHILD);
 		close(ready[0]);
 		*hold_fd = hold[1];
+	} else if (env->target == TARGET_BLOCK) {
+		block_target(env, name);
 	} else if (env->target == TARGET_SELF) {
 		err = mcte_seg_register_host(env->m, name, env->tbuf, env->region,
 					     MCTE_ACCESS_RW, &env->target_own);
@@ -1324,6 +1374,9 @@ static void env_teardown(struct bench_env *env, int hold_fd)
 			mcte_seg_unregister(env->m, env->target_own);
 		mcte_close(env->m);
 	}
+	/* after the segment that holds it is gone */
+	if (env->block_fd >= 0)
+		close(env->block_fd);
 	if (hold_fd >= 0) {
 		close(hold_fd);
 		wait(NULL);
@@ -1408,6 +1461,7 @@ static int parse_mode(const char *s)
 
 enum {
 	OPT_SERVE = 256,
+	OPT_BLOCK,
 };
 
 static const struct option options[] = {
@@ -1424,6 +1478,7 @@ static const struct option options[] = {
 	{ "segment",		required_argument, NULL, 's' },
 	{ "target-process",	no_argument,	   NULL, 'P' },
 	{ "serve",		required_argument, NULL, OPT_SERVE },
+	{ "block",		required_argument, NULL, OPT_BLOCK },
 	{ "memcpy",		no_argument,	   NULL, 'M' },
 	{ "ref",		no_argument,	   NULL, 'r' },
 	{ "rounds",		required_argument, NULL, 'R' },
@@ -1537,6 +1592,9 @@ static void parse_args(int argc, char **argv)
 		case OPT_SERVE:
 			opt.serve = optarg;
 			break;
+		case OPT_BLOCK:
+			opt.block_dev = optarg;
+			break;
 		case 'M':
 			opt.memcpy_only = true;
 			break;
@@ -1586,8 +1644,13 @@ static void parse_args(int argc, char **argv)
 			argv[optind]);
 		exit(1);
 	}
-	if (opt.segment && opt.target_process) {
-		fprintf(stderr, "mcte-bench: --segment and --target-process exclude each other\n");
+	if (!!opt.segment + opt.target_process + !!opt.block_dev > 1) {
+		fprintf(stderr, "mcte-bench: --segment, --target-process and --block exclude each other\n");
+		exit(1);
+	}
+	/* the memcpy reference copies between two mappings of this process */
+	if (opt.block_dev && (opt.memcpy_only || opt.ref || opt.serve)) {
+		fprintf(stderr, "mcte-bench: --block excludes --memcpy, --ref and --serve (fio is its reference)\n");
 		exit(1);
 	}
 	/* user-space copies need the local memory mapped here */

@@ -1,7 +1,7 @@
 #!/bin/bash
 # SPDX-License-Identifier: GPL-2.0
 #
-# scripts/bench-guest.sh local|rdma: runs inside a guest (scripts/bench.sh).
+# scripts/bench-guest.sh local|rdma|nvme: runs inside a guest (scripts/bench.sh).
 # Loads mcte if needed, then runs one benchmark's measurements,
 # scripts/bench/NAME.sh, which append JSON lines to a file, and then
 # scripts/bench/report.sh over them, which prints the table and as its
@@ -25,6 +25,16 @@
 #    "poll_ratio":..[,"host_MiBps":..,"host_ratio":..]}],
 #    "qps_per_node":{"one_process":..,"two_processes":..}}
 #
+# nvme: mcte between host memory and a block segment on an NVMe-oF
+#   namespace (a brd ramdisk behind nvmet, over tcp, loop where the kernel
+#   has it, and rdma over soft-RoCE) against fio on the same disk.
+#   {"bench":"nvme","kernel":"...","ref":"fio","qd":..,"rounds":..,
+#    "duration_s":..,"slice_size":..,"block_max_inflight":..,
+#    "transports":[..],"results":[{"transport":"tcp"|"loop"|"rdma",
+#    "op":..,"block":..,"qd":..,"mcte_MiBps":..,"ref":"fio","ref_MiBps":..,
+#    "ratio":..,"mcte_rounds_MiBps":[..],"ref_rounds_MiBps":[..]}]}
+#   (medians of the rounds; the rounds' own figures beside them)
+#
 # host_MiBps / host_ratio: on the rows of a dma-buf local segment, the
 # host row's mcte figure of the same run and this row's against it.
 # BENCH_LINES: where the JSON lines go (scripts/bench.sh keeps them in
@@ -36,7 +46,7 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 
 bench=${1:-local}
 case $bench in
-local|rdma) ;;
+local|rdma|nvme) ;;
 *)	echo "bench-guest: unknown benchmark \"$bench\"" >&2; exit 1 ;;
 esac
 

@@ -11,10 +11,13 @@
 #
 #	scripts/bench.sh local		mcte between segments of one node, vs memcpy
 #	scripts/bench.sh rdma		mcte to a peer over soft-RoCE, vs perftest
+#	scripts/bench.sh nvme		mcte on a block segment over NVMe-oF, vs fio
 #
 # Environment, passed on to the measurement scripts (scripts/bench/):
 # BENCH_DURATION, BENCH_LOCAL_MEM, and for rdma BENCH_ROUNDS,
-# BENCH_RDMA_SUBMIT, BENCH_RDMA_WAIT, BENCH_REF_ONLY.
+# BENCH_RDMA_SUBMIT, BENCH_RDMA_WAIT, BENCH_REF_ONLY, and for nvme
+# BENCH_ROUNDS, BENCH_NVME_QD, BENCH_NVME_TRANSPORTS, BENCH_NVME_BLOCKS,
+# BENCH_NVME_SLICE, BENCH_NVME_INFLIGHT (scripts/bench/nvme.sh).
 # BENCH_IDLE (rdma): poll (default: the guest boots with idle=poll, its
 # idle vCPUs spin rather than halt) or halt (the kernel's default). Under
 # TCG waking a halted vCPU costs about 60 us, and soft-RoCE on 6.12 hands
@@ -27,7 +30,8 @@ bench=${1:-local}
 case $bench in
 local)	timeout=600 ;;	# about 3.5 minutes, host and dma-buf
 rdma)	timeout=1500 ;;	# about 12 minutes with the default 2 rounds
-*)	echo "bench: unknown benchmark \"$bench\" (known: local, rdma)" >&2; exit 1 ;;
+nvme)	timeout=1500 ;;	# about 3 minutes a transport with the default 3 rounds
+*)	echo "bench: unknown benchmark \"$bench\" (known: local, rdma, nvme)" >&2; exit 1 ;;
 esac
 
 series=${KERNEL:-6.12}
@@ -45,6 +49,12 @@ if [ "$bench" = rdma ]; then
 	for t in ib_write_bw ib_read_bw rdma; do
 		command -v "$t" > /dev/null ||
 			{ echo "bench: $t missing (make setup installs perftest and rdma-core)" >&2; exit 1; }
+	done
+fi
+if [ "$bench" = nvme ]; then
+	for t in fio nvme; do
+		command -v "$t" > /dev/null ||
+			{ echo "bench: $t missing (make setup installs fio and nvme-cli)" >&2; exit 1; }
 	done
 fi
 
@@ -68,4 +78,9 @@ scripts/vm-run --kernel "$kver" --timeout "$timeout" --mem 2048 --tag "bench-$be
 	--env "BENCH_RDMA_SUBMIT=${BENCH_RDMA_SUBMIT:-}" \
 	--env "BENCH_RDMA_WAIT=${BENCH_RDMA_WAIT:-}" \
 	--env "BENCH_REF_ONLY=${BENCH_REF_ONLY:-}" \
+	--env "BENCH_NVME_QD=${BENCH_NVME_QD:-}" \
+	--env "BENCH_NVME_TRANSPORTS=${BENCH_NVME_TRANSPORTS:-}" \
+	--env "BENCH_NVME_BLOCKS=${BENCH_NVME_BLOCKS:-}" \
+	--env "BENCH_NVME_SLICE=${BENCH_NVME_SLICE:-}" \
+	--env "BENCH_NVME_INFLIGHT=${BENCH_NVME_INFLIGHT:-}" \
 	-- scripts/bench-guest.sh "$bench" | tee -a "$log"

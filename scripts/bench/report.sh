@@ -11,7 +11,9 @@
 # Every ratio is of figures of the same run: mcte / memcpy (local) or
 # mcte / perftest (rdma), and for the rows of a dma-buf local segment also
 # mcte from dma-buf / mcte from host memory ("vs host"). Best of the
-# rounds on each side.
+# rounds on each side; for nvme (mcte / fio on the same disk) the median
+# of the rounds on each side, since a round there is as likely to run
+# fast as slow.
 set -euo pipefail
 export LC_ALL=C
 
@@ -28,6 +30,9 @@ def configs($m): [$m.matrix.op[] as $op | $m.matrix.block[] as $block |
 def mems($m): $m.measured_mem // ["host"];
 def same($c): select(.op == $c.op and .block == $c.block and .batch == $c.batch);
 def best: if length > 0 then max_by(.MiBps) else null end;
+def median: sort | if length == 0 then null
+	elif length % 2 == 1 then .[length / 2 | floor]
+	else (.[length / 2 - 1] + .[length / 2]) / 2 end;
 # the project'\''s targets for mcte against perftest on the same link
 # (bench/README.md): marked in the table, never a failure
 def target: if .batch == 128 and .block >= 65536 then 0.9
@@ -48,7 +53,7 @@ def f0: if . == null then "-" else round | tostring end;
 
 bench=$(jq -rs "$common"' meta.bench // empty' "$lines")
 case $bench in
-local|rdma) ;;
+local|rdma|nvme) ;;
 *)	echo "report: $lines holds no benchmark's meta record" >&2; exit 1 ;;
 esac
 
@@ -80,9 +85,37 @@ meta as $m | runs as $runs | ($runs | map(select(.tool != "mcte"))) as $ref |
   mcte_wire: ([$x, $z] | map(select(.)) | map(.wire / (.bytes + 1)) | min)}] |
 with_host'
 
+# nvme: medians of the rounds, each side
+nvme_rows='
+meta as $m | runs as $runs |
+[($m.transports // ($runs | map(.transport) | unique))[] as $t |
+ $m.matrix.op[] as $op | $m.matrix.block[] as $block |
+ ($runs | map(select(.transport == $t and .op == $op and .block == $block))) as $r |
+ ($r | map(select(.tool == "mcte")) | sort_by(.round) | map(.MiBps)) as $x |
+ ($r | map(select(.tool == "fio")) | sort_by(.round) | map(.MiBps)) as $y |
+ select(($x | length) > 0 or ($y | length) > 0) |
+ {transport: $t, op: $op, block: $block, qd: $m.qd,
+  mcte_MiBps: ($x | median), ref: "fio", ref_MiBps: ($y | median),
+  ratio: ratio($x | median; $y | median),
+  mcte_rounds_MiBps: $x, ref_rounds_MiBps: $y}]'
+
 status=0
 echo
-if [ "$bench" = local ]; then
+if [ "$bench" = nvme ]; then
+	printf '%-9s %-5s %8s %4s  %10s  %10s  %6s  %-23s  %s\n' transport op block qd \
+		"mcte MiB/s" "fio MiB/s" ratio "mcte rounds" "fio rounds"
+	jq -rs "$common $nvme_rows"' | .[] |
+		["nvme-\(.transport)", .op, .block, .qd, (.mcte_MiBps | f1), (.ref_MiBps | f1),
+		 (.ratio | s), (.mcte_rounds_MiBps | map(f0) | join("/")),
+		 (.ref_rounds_MiBps | map(f0) | join("/"))] | @tsv' "$lines" |
+	while IFS=$'\t' read -r t op block qd mib ref ratio mr rr; do
+		printf '%-9s %-5s %8s %4s  %10s  %10s  %6s  %-23s  %s\n' "$t" "$op" \
+			"$block" "$qd" "$mib" "$ref" "$ratio" "$mr" "$rr"
+	done
+	jq -rs "$common"' meta as $m |
+		"median of \($m.rounds) rounds of \($m.duration_s) s each side, after 1 s of warm-up, alternating (which goes first alternates too); both on the first \($m.region) of the attached namespace (a \($m.brd_MiB) MiB brd ramdisk behind nvmet), sequential, \($m.qd) requests in flight: mcte-bench --block (one thread, io_uring, --inflight --batch-size \($m.qd)) and \($m.fio) --direct=1 --ioengine=io_uring --iodepth=\($m.qd); write: host memory -> disk, read: disk -> host memory; ratio = mcte / fio",
+		"module parameters: slice_size \($m.slice_size), block_max_inflight \($m.block_max_inflight)"' "$lines"
+elif [ "$bench" = local ]; then
 	printf '%-5s %8s %5s %-11s  %10s  %12s  %6s  %10s  %7s\n' op block batch mem \
 		"mcte MiB/s" "memcpy MiB/s" ratio "mcte req/s" "vs host"
 	jq -rs "$common $local_rows"' | .[] |
@@ -141,7 +174,14 @@ if jq -se 'any(.[]; .rec == "error")' "$lines" > /dev/null; then
 fi
 echo
 
-if [ "$bench" = local ]; then
+if [ "$bench" = nvme ]; then
+	jq -cs "$common"' meta as $m |
+		{bench: "nvme", kernel: $m.kernel, ref: "fio", qd: $m.qd,
+		 rounds: $m.rounds, duration_s: $m.duration_s,
+		 slice_size: $m.slice_size, block_max_inflight: $m.block_max_inflight,
+		 transports: ($m.transports // []),
+		 results: ('"$nvme_rows"')}' "$lines"
+elif [ "$bench" = local ]; then
 	jq -cs "$common"' meta as $m | (map(select(.rec == "syscalls")) |
 		map({key: (if .mode == "sqpoll" then "uring_sqpoll" else .mode end),
 		     value: .syscalls_per_batch}) | from_entries) as $sc |
