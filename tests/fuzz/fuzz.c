@@ -201,6 +201,8 @@ static bool errno_known(int e)
 	case EEXIST: case ENOMEM: case EBUSY: case ETIME: case EINTR:
 	/* Kinds of segments, remote names: not implemented yet. */
 	case EOPNOTSUPP:
+	/* Block segments: an fd that is no block device; a read-only one. */
+	case ENOTBLK: case EROFS:
 		return true;
 	}
 	return false;
