@@ -10,6 +10,8 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
+#include <sys/mman.h>
 
 #include "libmcte.h"
 
@@ -58,6 +60,36 @@ static void test_segments(void)
 	CHECK(err == -ENOENT, "open unknown: %d", err);
 	err = mcte_seg_close(m, 9999);
 	CHECK(err == -EBADF, "close bad: %d", err);
+}
+
+/*
+ * Block segments as far as no block device is needed: what is not one,
+ * and that memory segments take requests at any byte.
+ */
+static void test_block(void)
+{
+	__u32 h;
+	int err, fd;
+
+	fd = memfd_create("not-a-disk", 0);
+	CHECK(fd >= 0, "memfd");
+	err = mcte_seg_register_block(m, "blk", fd, 0, 0, MCTE_ACCESS_READ, &h);
+	CHECK(err == -ENOTBLK, "register_block of a memfd: %d", err);
+	CHECK(!strcmp(mcte_block_strerror(err), "not a block device"),
+	      "its message: %s", mcte_block_strerror(err));
+	close(fd);
+	err = mcte_seg_register_block(m, "blk", -1, 0, 0, MCTE_ACCESS_READ, &h);
+	CHECK(err == -EBADF, "register_block of fd -1: %d", err);
+	err = mcte_seg_register_block(NULL, "blk", 0, 0, 0, MCTE_ACCESS_READ, &h);
+	CHECK(err == -EINVAL, "register_block without a handle: %d", err);
+	CHECK(strstr(mcte_block_strerror(-EINVAL), "O_DIRECT") != NULL,
+	      "EINVAL names O_DIRECT: %s", mcte_block_strerror(-EINVAL));
+	CHECK(mcte_seg_align(m, lseg) == 1 && mcte_seg_align(m, tseg) == 1,
+	      "memory segments align 1");
+	CHECK(mcte_seg_align(NULL, lseg) == 1, "align without a handle");
+	CHECK(!strcmp(mcte_xfer_strerror(m, tseg, -EINVAL),
+		      mcte_strerror(-EINVAL)),
+	      "a memory target's EINVAL: %s", mcte_xfer_strerror(m, tseg, -EINVAL));
 }
 
 static void test_batch_api(void)
@@ -352,6 +384,7 @@ int main(void)
 		return 1;
 	}
 	test_segments();
+	test_block();
 	test_batch_api();
 	test_sync();
 	test_ring_errors(MCTE_RING_FORCE_IOCTL, MCTE_RING_MODE_IOCTL);
