@@ -407,8 +407,14 @@ long mcte_ioctl_batch_status(struct mcte_file *mf,
 
 	ust = u64_to_user_ptr(st.status);
 	room = st.status ? st.nr : 0;
+	/*
+	 * The batch's state before its slots': a request ends for good, so
+	 * a batch reported ended has every slot copied below ended too.
+	 */
 	spin_lock(&b->lock);
 	room = min(room, b->nr);
+	st.nr = b->nr;
+	st.state = mcte_batch_state(b);
 	spin_unlock(&b->lock);
 	if (room) {
 		buf = kmalloc_array(min_t(u32, room, MCTE_STATUS_CHUNK),
@@ -438,10 +444,6 @@ long mcte_ioctl_batch_status(struct mcte_file *mf,
 		}
 	}
 
-	spin_lock(&b->lock);
-	st.nr = b->nr;
-	st.state = mcte_batch_state(b);
-	spin_unlock(&b->lock);
 	st.bytes = atomic64_read(&b->bytes);
 	if (copy_to_user(arg, &st, sizeof(st)))
 		ret = -EFAULT;
